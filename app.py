@@ -1,0 +1,12 @@
+"""The Chalice application: feature flags, blueprints. Nothing else lives here."""
+
+from chalice import Chalice
+
+from chalicelib.api import auth, health
+
+app = Chalice(app_name="cinema-booking")
+app.experimental_feature_flags.update(["WEBSOCKETS"])
+
+app.register_blueprint(auth.bp)
+app.register_blueprint(health.bp)
+# --- blueprints of each room, registered below ---

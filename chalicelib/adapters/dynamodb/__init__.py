@@ -1,0 +1,1 @@
+"""DynamoDB adapters. PynamoDB models are the single schema source for every table."""

@@ -1,0 +1,3 @@
+"""Tables of the accounts room."""
+
+MODELS: list = []

@@ -1,0 +1,103 @@
+"""Tables of the booking room: a screening's seat inventory, reservations (holds), and who holds what.
+
+See docs/reservations.md for keys, conditions and their cost.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+
+from chalicelib.adapters.dynamodb.base import CinemaModel
+
+
+class SeatItem(CinemaModel):
+    """One seat of one screening. Its status and hold decide every sale; price and category are fixed at creation."""
+
+    class Meta(CinemaModel.Meta):
+        table_name = "seats"
+
+    screening_id = UnicodeAttribute(hash_key=True)
+    seat_id = UnicodeAttribute(range_key=True)
+    row = UnicodeAttribute()
+    number = NumberAttribute()
+    row_index = NumberAttribute()
+    position = NumberAttribute()
+    category = UnicodeAttribute()
+    price_cents = NumberAttribute()
+    # available | held | sold | blocked. A "held" seat whose expires_at_ms has passed is free to take.
+    status = UnicodeAttribute(default="available")
+    hold_id = UnicodeAttribute(null=True)
+    holder_id = UnicodeAttribute(null=True)
+    expires_at_ms = NumberAttribute(null=True)
+    ticket_id = UnicodeAttribute(null=True)
+    # Rises on every change: the real-time feed orders seat updates by it.
+    version = NumberAttribute(default=0)
+
+
+class ByUserIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_user"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+    created_at_ms = NumberAttribute(range_key=True)
+
+
+class ActiveByExpiryIndex(GlobalSecondaryIndex):
+    """Sparse: only active holds carry ``expiry_shard``, so the sweep reads just what may need releasing."""
+
+    class Meta:
+        index_name = "active_by_expiry"
+        projection = KeysOnlyProjection()
+
+    expiry_shard = UnicodeAttribute(hash_key=True)
+    expires_at_ms = NumberAttribute(range_key=True)
+
+
+class ReservationItem(CinemaModel):
+    """A hold of seats for one user at one screening, and what became of it."""
+
+    class Meta(CinemaModel.Meta):
+        table_name = "reservations"
+
+    id = UnicodeAttribute(hash_key=True)
+    screening_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    seat_ids = ListAttribute(of=UnicodeAttribute)
+    prices = MapAttribute(default=dict)  # seat id -> cents, snapshotted at hold time
+    total_cents = NumberAttribute()
+    currency = UnicodeAttribute(default="USD")
+    # active | released | expired | paid | replaced
+    status = UnicodeAttribute(default="active")
+    created_at_ms = NumberAttribute()
+    expires_at_ms = NumberAttribute()
+    extended = BooleanAttribute(default=False)
+    ended_at_ms = NumberAttribute(null=True)
+    expiry_shard = UnicodeAttribute(null=True)
+    by_user = ByUserIndex()
+    active_by_expiry = ActiveByExpiryIndex()
+    purge_at = TTLAttribute(null=True)
+
+
+class HolderItem(CinemaModel):
+    """At most one active hold per user and screening: the anti-hoarding limit, enforced in the hold's own write."""
+
+    class Meta(CinemaModel.Meta):
+        table_name = "holders"
+
+    user_id = UnicodeAttribute(hash_key=True)
+    screening_id = UnicodeAttribute(range_key=True)
+    hold_id = UnicodeAttribute()
+    expires_at_ms = NumberAttribute()
+    purge_at = TTLAttribute(null=True)
+
+
+MODELS = [SeatItem, ReservationItem, HolderItem]

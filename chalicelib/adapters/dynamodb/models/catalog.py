@@ -1,0 +1,3 @@
+"""Tables of the catalog room."""
+
+MODELS: list = []

@@ -1,0 +1,3 @@
+"""Tables of the realtime room."""
+
+MODELS: list = []

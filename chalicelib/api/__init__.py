@@ -1,0 +1,1 @@
+"""Chalice blueprints: parse, call one service, render."""

@@ -1,0 +1,78 @@
+"""The Chalice authorizers (API Gateway Lambda authorizers in AWS) and the principal they hand to views.
+
+Roles are enforced twice: here, at the gateway (`staff_auth`, `admin_auth` deny other roles with 403),
+and again in services for anything that touches another user's data.
+"""
+
+from __future__ import annotations
+
+from chalice import AuthResponse, Blueprint
+
+from chalicelib.bootstrap import services
+from chalicelib.domain.errors import Unauthorized
+from chalicelib.domain.identity import Principal
+
+bp = Blueprint(__name__)
+
+
+class GatewayUnauthorized(Exception):
+    """API Gateway answers 401 (its UNAUTHORIZED gateway response) when an authorizer raises exactly this text."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
+
+
+def _principal(token: str | None) -> Principal:
+    scheme, _, value = (token or "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise GatewayUnauthorized()
+    try:
+        return services().tokens.verify(value.strip())
+    except Unauthorized as exc:
+        raise GatewayUnauthorized() from exc
+
+
+def _allow(principal: Principal, allowed: bool) -> AuthResponse:
+    return AuthResponse(
+        routes=["*"] if allowed else [], principal_id=principal.user_id, context={"role": principal.role}
+    )
+
+
+@bp.authorizer()
+def customer_auth(auth_request):
+    """Any signed-in user."""
+    return _allow(_principal(auth_request.token), True)
+
+
+@bp.authorizer()
+def staff_auth(auth_request):
+    """Staff (door check-in) and admins."""
+    principal = _principal(auth_request.token)
+    return _allow(principal, principal.is_staff)
+
+
+@bp.authorizer()
+def admin_auth(auth_request):
+    """Admins only."""
+    principal = _principal(auth_request.token)
+    return _allow(principal, principal.is_admin)
+
+
+def current_principal(request) -> Principal:
+    """The principal the authorizer established for this request."""
+    context = (request.context or {}).get("authorizer") or {}
+    user_id = context.get("principalId")
+    if not user_id:
+        raise Unauthorized("unauthorized", "Sign in first.")
+    return Principal(user_id=user_id, role=context.get("role", "customer"))
+
+
+def optional_principal(request) -> Principal | None:
+    """For public routes that behave better for a signed-in user: a valid bearer token or nothing."""
+    header = (request.headers or {}).get("authorization")
+    if not header:
+        return None
+    try:
+        return _principal(header)
+    except GatewayUnauthorized as exc:
+        raise Unauthorized("unauthorized", "The access token is invalid or has expired.") from exc

@@ -1,0 +1,27 @@
+"""API Gateway's own answers (no Lambda ran: bad token, denied role, unknown path, throttling), in our error body.
+
+Defined once: the CloudFormation template deploys them as ``AWS::ApiGateway::GatewayResponse`` and the
+local cloud's gateway emulator answers with them, so clients see one error shape everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+
+from chalicelib.api.errors import error_body
+
+GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
+    # response type: (status, code, message)
+    "UNAUTHORIZED": (401, "unauthorized", "Sign in: the access token is missing, invalid or expired."),
+    "ACCESS_DENIED": (403, "forbidden", "Your role does not allow this."),
+    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "There is no such endpoint."),
+    "THROTTLED": (429, "rate_limited", "Too many requests. Slow down and retry."),
+    "REQUEST_TOO_LARGE": (413, "payload_too_large", "The request is too large."),
+    "DEFAULT_4XX": (400, "bad_request", "The request was refused by the gateway."),
+    "DEFAULT_5XX": (502, "gateway_error", "The gateway could not reach the application."),
+}
+
+
+def gateway_body(response_type: str) -> str:
+    _, code, message = GATEWAY_RESPONSES[response_type]
+    return json.dumps(error_body(code, message))

@@ -1,0 +1,100 @@
+"""Every error the product reports to a client.
+
+    BookingError                      (base: has code, message, details)
+    ├── InvalidRequest          400   validation_error, too_many_seats, unknown_seat, invalid_layout ...
+    ├── Unauthorized            401   unauthorized, invalid_credentials, refresh_token_reused ...
+    ├── PaymentRequired         402   payment_declined
+    ├── Forbidden               403   forbidden
+    ├── NotFound                404   movie_not_found, screening_not_found, reservation_not_found ...
+    ├── Conflict                409   email_taken, screening_overlap, payment_required ...
+    │   ├── SeatsUnavailable    409   seats_unavailable: carries the exact seats and alternatives
+    │   └── HoldExpired         409   hold_expired
+    ├── PreconditionFailed      412   (reserved for If-Match)
+    ├── PayloadTooLarge         413   payload_too_large
+    ├── RateLimited             429   rate_limited: carries retry_after seconds
+    └── DependencyUnavailable   503   a provider or storage did not answer in time
+
+The HTTP status of each class lives in one table, `chalicelib.api.errors.STATUS`. Codes are stable,
+machine-readable snake_case; messages are for a person and may change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class BookingError(Exception):
+    default_code = "error"
+
+    def __init__(self, code: str | None = None, message: str = "", details: Mapping[str, Any] | None = None):
+        self.code = code or self.default_code
+        self.message = message or self.code.replace("_", " ")
+        self.details: dict[str, Any] = dict(details or {})
+        super().__init__(self.message)
+
+
+class InvalidRequest(BookingError):
+    default_code = "validation_error"
+
+
+class Unauthorized(BookingError):
+    default_code = "unauthorized"
+
+
+class PaymentRequired(BookingError):
+    default_code = "payment_declined"
+
+
+class Forbidden(BookingError):
+    default_code = "forbidden"
+
+
+class NotFound(BookingError):
+    default_code = "not_found"
+
+
+class Conflict(BookingError):
+    default_code = "conflict"
+
+
+class SeatsUnavailable(Conflict):
+    default_code = "seats_unavailable"
+
+    def __init__(self, seat_ids: Sequence[str], alternatives: Sequence[Mapping[str, Any]] = (), message: str = ""):
+        self.seat_ids = tuple(seat_ids)
+        self.alternatives = list(alternatives)
+        super().__init__(
+            message=message or f"These seats are no longer available: {', '.join(self.seat_ids)}.",
+            details={"unavailable_seat_ids": list(self.seat_ids), "alternatives": self.alternatives},
+        )
+
+
+class HoldExpired(Conflict):
+    default_code = "hold_expired"
+
+
+class PreconditionFailed(BookingError):
+    default_code = "precondition_failed"
+
+
+class PayloadTooLarge(BookingError):
+    default_code = "payload_too_large"
+
+
+class RateLimited(BookingError):
+    default_code = "rate_limited"
+
+    def __init__(
+        self, retry_after: int, message: str = "", code: str | None = None, details: Mapping[str, Any] | None = None
+    ):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(
+            code,
+            message or f"Too many attempts. Try again in {self.retry_after} seconds.",
+            {"retry_after_seconds": self.retry_after, **(details or {})},
+        )
+
+
+class DependencyUnavailable(BookingError):
+    default_code = "service_unavailable"

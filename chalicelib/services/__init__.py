@@ -1,0 +1,1 @@
+"""Use cases, named as verbs, and the ports (typing.Protocol) they need."""

@@ -1,0 +1,83 @@
+"""Access tokens (JWT): short-lived, signed with a configured key picked by `kid`, algorithm pinned.
+
+Guarantees: the algorithm is never taken from the token (``alg: none`` and algorithm swaps fail);
+``iss``, ``aud``, ``exp``, ``iat``, ``sub`` and ``jti`` are required and checked; keys rotate by
+adding a new ``kid`` to the key set and switching the active one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+
+from chalicelib.domain.clock import Clock, new_id
+from chalicelib.domain.errors import Unauthorized
+from chalicelib.domain.identity import ROLES, Principal
+from chalicelib.settings import Settings
+
+
+@dataclass(frozen=True)
+class IssuedAccessToken:
+    token: str
+    expires_in: int
+    jti: str
+
+
+class AccessTokens:
+    def __init__(self, settings: Settings, clock: Clock):
+        self._settings = settings
+        self._clock = clock
+
+    def issue(self, principal: Principal, *, family_id: str | None = None) -> IssuedAccessToken:
+        s = self._settings
+        now = self._clock.now()
+        jti = new_id()
+        claims = {
+            "iss": s.jwt_issuer,
+            "aud": s.jwt_audience,
+            "sub": principal.user_id,
+            "role": principal.role,
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(seconds=s.access_token_seconds)).timestamp()),
+            "jti": jti,
+        }
+        if family_id:
+            claims["fam"] = family_id
+        token = jwt.encode(
+            claims, s.jwt_signing_keys[s.jwt_active_kid], algorithm=s.jwt_algorithm, headers={"kid": s.jwt_active_kid}
+        )
+        return IssuedAccessToken(token=token, expires_in=s.access_token_seconds, jti=jti)
+
+    def verify(self, token: str) -> Principal:
+        """The principal of a valid token, or `Unauthorized`."""
+        s = self._settings
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = s.jwt_signing_keys.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise Unauthorized("unauthorized", "The access token was signed with an unknown key.")
+            claims = self._decode(token, key)
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("unauthorized", "The access token is invalid or has expired.") from exc
+        role = claims.get("role")
+        if role not in ROLES:
+            raise Unauthorized("unauthorized", "The access token carries no valid role.")
+        return Principal(user_id=claims["sub"], role=role)
+
+    def _decode(self, token: str, key: str) -> dict:
+        """PyJWT checks signature, algorithm, iss, aud and required claims; expiry is judged by our clock."""
+        s = self._settings
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[s.jwt_algorithm],
+            audience=s.jwt_audience,
+            issuer=s.jwt_issuer,
+            options={"require": ["exp", "iat", "sub", "jti", "iss", "aud"], "verify_exp": False},
+        )
+        now = self._clock.now().timestamp()
+        if claims["exp"] <= now:
+            raise jwt.ExpiredSignatureError("Signature has expired")
+        return claims

@@ -1,0 +1,77 @@
+"""The one place that reads the environment.
+
+`get_settings()` reads ``os.environ`` each time it is called, so tests and the local cloud can
+change the environment before the composition root (`bootstrap`) builds its clients.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+from chalicelib import __version__
+
+DEV_SIGNING_KEYS = {"dev-1": "dev-only-signing-key-change-me-in-every-deployed-stage"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str = "local"
+    version: str = __version__
+    region: str = "us-east-1"
+    aws_endpoint_url: str | None = None
+    table_prefix: str = "cinema-local-"
+    queue_prefix: str = "cinema-local-"
+    # Holds
+    hold_seconds: int = 600
+    hold_extension_seconds: int = 300
+    hold_max_seconds: int = 900
+    max_seats_per_hold: int = 10
+    # Tokens
+    jwt_algorithm: str = "HS256"
+    jwt_signing_keys: dict[str, str] = field(default_factory=lambda: dict(DEV_SIGNING_KEYS))
+    jwt_active_kid: str = "dev-1"
+    jwt_issuer: str = "cinema-booking"
+    jwt_audience: str = "cinema-booking-api"
+    access_token_seconds: int = 900
+    refresh_token_seconds: int = 30 * 24 * 3600
+    # Login throttling
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    # WebSocket management API (the @connections endpoint); None: derived from the event
+    ws_management_url: str | None = None
+    log_level: str = "INFO"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+def get_settings() -> Settings:
+    env = os.environ
+    stage = env.get("STAGE", "local")
+    keys = json.loads(env["JWT_SIGNING_KEYS"]) if env.get("JWT_SIGNING_KEYS") else dict(DEV_SIGNING_KEYS)
+    return Settings(
+        stage=stage,
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        table_prefix=env.get("TABLE_PREFIX", f"cinema-{stage}-"),
+        queue_prefix=env.get("QUEUE_PREFIX", f"cinema-{stage}-"),
+        hold_seconds=_int("HOLD_SECONDS", 600),
+        hold_extension_seconds=_int("HOLD_EXTENSION_SECONDS", 300),
+        hold_max_seconds=_int("HOLD_MAX_SECONDS", 900),
+        max_seats_per_hold=_int("MAX_SEATS_PER_HOLD", 10),
+        jwt_algorithm=env.get("JWT_ALGORITHM", "HS256"),
+        jwt_signing_keys=keys,
+        jwt_active_kid=env.get("JWT_ACTIVE_KID", next(iter(keys))),
+        jwt_issuer=env.get("JWT_ISSUER", "cinema-booking"),
+        jwt_audience=env.get("JWT_AUDIENCE", "cinema-booking-api"),
+        access_token_seconds=_int("ACCESS_TOKEN_SECONDS", 900),
+        refresh_token_seconds=_int("REFRESH_TOKEN_SECONDS", 30 * 24 * 3600),
+        login_max_failures=_int("LOGIN_MAX_FAILURES", 5),
+        login_window_seconds=_int("LOGIN_WINDOW_SECONDS", 900),
+        ws_management_url=env.get("WS_MANAGEMENT_URL") or None,
+        log_level=env.get("LOG_LEVEL", "INFO"),
+    )
