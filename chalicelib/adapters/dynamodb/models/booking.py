@@ -78,6 +78,7 @@ class ReservationItem(CinemaModel):
     # active | released | expired | paid | replaced
     status = UnicodeAttribute(default="active")
     created_at_ms = NumberAttribute()
+    started_at_ms = NumberAttribute(null=True)  # start of the chain of replacements: the anti-hoarding cap
     expires_at_ms = NumberAttribute()
     extended = BooleanAttribute(default=False)
     ended_at_ms = NumberAttribute(null=True)

@@ -1,0 +1,239 @@
+"""Booking: hold seats, release them, extend a hold, expire holds, show a seat map, suggest alternatives.
+
+One service, called from the REST routes and from queue consumers alike. Every decision about a seat
+is made by the inventory's conditional write; this service validates, prices, and explains.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chalicelib.domain import seating
+from chalicelib.domain.clock import Clock, epoch_ms, new_id
+from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound, SeatsUnavailable
+from chalicelib.domain.holds import effective_status
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.layout import Layout
+from chalicelib.domain.reservations import HoldPolicy, Reservation, SeatsHeld, SeatsReleased, SeatState
+from chalicelib.services.booking_ports import (
+    ActiveHoldExists,
+    EventPublisher,
+    ExpiryScheduler,
+    LayoutSource,
+    SeatInventory,
+    SeatsTaken,
+)
+
+REPLACE_ATTEMPTS = 3
+LAYOUT_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class SeatView:
+    seat: SeatState
+    status: str
+
+
+@dataclass(frozen=True)
+class SeatMap:
+    screening_id: str
+    seats: tuple[SeatView, ...]
+
+    @property
+    def available_count(self) -> int:
+        return sum(1 for view in self.seats if view.status == "available")
+
+    @property
+    def taken(self) -> set[str]:
+        return {view.seat.seat_id for view in self.seats if view.status != "available"}
+
+
+class BookingService:
+    def __init__(
+        self,
+        inventory: SeatInventory,
+        layouts: LayoutSource,
+        scheduler: ExpiryScheduler,
+        publisher: EventPublisher,
+        clock: Clock,
+        policy: HoldPolicy,
+        currency: str = "USD",
+    ):
+        self._inventory = inventory
+        self._layouts = layouts
+        self._scheduler = scheduler
+        self._publisher = publisher
+        self._clock = clock
+        self._policy = policy
+        self._currency = currency
+        # A screening's layout and prices never change once it is on sale: cache them per cold start.
+        self._layout_cache: OrderedDict[str, Layout] = OrderedDict()
+
+    # --- reads ---
+
+    def layout(self, screening_id: str) -> Layout:
+        cached = self._layout_cache.get(screening_id)
+        if cached is None:
+            cached = self._layouts.layout_for(screening_id)
+            if cached is None:
+                raise NotFound("screening_not_found", f"No screening with id {screening_id}.")
+            self._layout_cache[screening_id] = cached
+            if len(self._layout_cache) > LAYOUT_CACHE_SIZE:
+                self._layout_cache.popitem(last=False)
+        return cached
+
+    def seat_map(self, screening_id: str) -> SeatMap:
+        """Every seat with the status a client should see (an expired hold shows as available): one query."""
+        now_ms = epoch_ms(self._clock.now())
+        seats = self._inventory.seats(screening_id)
+        if not seats:
+            raise NotFound("screening_not_found", f"No screening with id {screening_id}.")
+        views = tuple(SeatView(seat, effective_status(seat.status, seat.expires_at_ms, now_ms)) for seat in seats)
+        return SeatMap(screening_id, views)
+
+    def suggest(
+        self,
+        screening_id: str,
+        count: int,
+        *,
+        near: Sequence[str] = (),
+        category: str | None = None,
+        accessible: bool = False,
+        limit: int = 5,
+    ) -> list[seating.Suggestion]:
+        layout = self.layout(screening_id)
+        if category is not None and category not in layout.categories:
+            raise InvalidRequest(
+                "unknown_category",
+                f"This screening has no {category} seats; it has {', '.join(layout.categories)}.",
+                {"categories": list(layout.categories)},
+            )
+        if not 1 <= count <= self._policy.max_seats:
+            raise InvalidRequest(
+                "validation_error",
+                f"count must be between 1 and {self._policy.max_seats}.",
+                {"fields": [{"field": "count"}]},
+            )
+        taken = self.seat_map(screening_id).taken
+        return seating.suggest(layout, taken, count, near=near, category=category, accessible=accessible, limit=limit)
+
+    def get(self, principal: Principal, reservation_id: str) -> Reservation:
+        reservation = self._inventory.get(reservation_id)
+        if reservation is None or not principal.may_act_for(reservation.user_id):
+            # Someone else's reservation is as good as absent: never confirm it exists.
+            raise NotFound("reservation_not_found", f"No reservation with id {reservation_id}.")
+        return reservation
+
+    def for_user(self, principal: Principal, user_id: str) -> list[Reservation]:
+        principal.require_self_or_admin(user_id)
+        return self._inventory.for_user(user_id)
+
+    # --- writes ---
+
+    def hold_seats(self, principal: Principal, screening_id: str, seat_ids: Sequence[str]) -> Reservation:
+        """All the seats or none. A hold for a screening where the user already holds seats replaces it."""
+        wanted = self._policy.validate_seats(list(seat_ids))
+        layout = self.layout(screening_id)
+        unknown = [seat for seat in wanted if seat not in layout]
+        if unknown:
+            raise InvalidRequest(
+                "unknown_seat", f"This screening has no seat {', '.join(unknown)}.", {"unknown_seat_ids": unknown}
+            )
+        replacing: Reservation | None = None
+        for _ in range(REPLACE_ATTEMPTS):
+            now = self._clock.now()
+            started_at = replacing.started_at if replacing and replacing.is_active_at(now) else now
+            new = Reservation(
+                id=new_id("rsv_"),
+                screening_id=screening_id,
+                user_id=principal.user_id,
+                seat_ids=wanted,
+                prices={seat: layout.seat(seat).price_cents for seat in wanted},
+                currency=self._currency,
+                status="active",
+                created_at=now,
+                expires_at=self._policy.expiry_of_new_hold(now, started_at),
+                started_at=started_at,
+            )
+            try:
+                self._inventory.hold(new, replacing, now)
+            except SeatsTaken as taken:
+                raise SeatsUnavailable(taken.seat_ids, self._alternatives(layout, screening_id, wanted)) from taken
+            except ActiveHoldExists as busy:
+                replacing = self._current_hold(principal.user_id, screening_id, busy.hold_id)
+                continue
+            self._after_hold(new, replacing)
+            return new
+        raise Conflict("hold_contention", "Your previous hold changed while it was being replaced; try again.")
+
+    def release(self, principal: Principal, reservation_id: str) -> tuple[str, ...]:
+        reservation = self.get(principal, reservation_id)
+        return self._end(reservation, "released")
+
+    def release_for_screening(self, principal: Principal, user_id: str, screening_id: str) -> tuple[str, ...]:
+        principal.require_self_or_admin(user_id)
+        hold_id = self._inventory.current_hold_id(user_id, screening_id)
+        reservation = self._inventory.get(hold_id) if hold_id else None
+        return self._end(reservation, "released") if reservation else ()
+
+    def extend(self, principal: Principal, reservation_id: str) -> Reservation:
+        reservation = self.get(principal, reservation_id)
+        now = self._clock.now()
+        new_expiry = self._policy.extended_expiry(reservation, now)
+        extended = self._inventory.extend(reservation, new_expiry, now)
+        self._scheduler.schedule(extended, now)
+        return extended
+
+    def expire(self, reservation_id: str) -> Reservation | None:
+        """Release a hold whose time is up. Idempotent. Returns the hold when it is still running (extended)."""
+        reservation = self._inventory.get(reservation_id)
+        if reservation is None or reservation.status != "active":
+            return None
+        if reservation.is_active_at(self._clock.now()):
+            return reservation
+        self._end(reservation, "expired")
+        return None
+
+    def sweep(self, limit: int = 100) -> int:
+        """Expire every hold that is past due: the safety net under the per-hold expiry messages."""
+        due = self._inventory.due_for_expiry(self._clock.now(), limit)
+        for reservation_id in due:
+            self.expire(reservation_id)
+        return len(due)
+
+    # --- helpers ---
+
+    def _current_hold(self, user_id: str, screening_id: str, hold_id: str | None) -> Reservation | None:
+        hold_id = hold_id or self._inventory.current_hold_id(user_id, screening_id)
+        current = self._inventory.get(hold_id) if hold_id else None
+        return current if current and current.status == "active" else None
+
+    def _end(self, reservation: Reservation, status: str) -> tuple[str, ...]:
+        if reservation.status == "paid":
+            raise Conflict("reservation_paid", "This reservation is paid: refund its tickets instead.")
+        if reservation.status != "active":
+            return ()
+        released = self._inventory.release(reservation, status, self._clock.now())
+        if released:
+            reason = "expired" if status == "expired" else "released"
+            self._publisher.publish(
+                [SeatsReleased(reservation.screening_id, reservation.id, reservation.user_id, released, reason)]
+            )
+        return released
+
+    def _after_hold(self, new: Reservation, replaced: Reservation | None) -> None:
+        events: list = []
+        if replaced:
+            freed = tuple(seat for seat in replaced.seat_ids if seat not in new.seat_ids)
+            if freed:
+                events.append(SeatsReleased(new.screening_id, replaced.id, new.user_id, freed, "replaced"))
+        events.append(SeatsHeld(new.screening_id, new.id, new.user_id, new.seat_ids, new.expires_at))
+        self._publisher.publish(events)
+        self._scheduler.schedule(new, new.created_at)
+
+    def _alternatives(self, layout: Layout, screening_id: str, wanted: tuple[str, ...]) -> list[dict]:
+        """Blocks of the same size near the seats first asked for, from a fresh read of the seat map."""
+        taken = self.seat_map(screening_id).taken
+        return [s.to_json() for s in seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)]

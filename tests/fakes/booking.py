@@ -1,0 +1,182 @@
+"""In-memory seat inventory: the same guarantees as the DynamoDB adapter, proven by the same contract suite."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.domain.clock import epoch_ms
+from chalicelib.domain.errors import Conflict, HoldExpired
+from chalicelib.domain.layout import Layout
+from chalicelib.domain.reservations import Reservation, SeatState
+from chalicelib.services.booking_ports import ActiveHoldExists, SeatsTaken
+
+
+class InMemorySeatInventory:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seats: dict[str, dict[str, SeatState]] = {}
+        self._reservations: dict[str, Reservation] = {}
+        self._holders: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def add_screening(self, screening_id: str, layout: Layout) -> None:
+        self._seats[screening_id] = {
+            seat.id: SeatState(
+                seat.id,
+                seat.row,
+                seat.number,
+                seat.row_index,
+                seat.position,
+                seat.category,
+                seat.price_cents,
+                "blocked" if seat.blocked else "available",
+            )
+            for seat in layout.seats
+        }
+
+    def set_status(self, screening_id: str, seat_id: str, status: str) -> None:
+        self._seats[screening_id][seat_id] = replace(self._seats[screening_id][seat_id], status=status)
+
+    # --- the port ---
+
+    def seats(self, screening_id: str) -> list[SeatState]:
+        return list(self._seats.get(screening_id, {}).values())
+
+    def get(self, reservation_id: str) -> Reservation | None:
+        return self._reservations.get(reservation_id)
+
+    def current_hold_id(self, user_id: str, screening_id: str) -> str | None:
+        holder = self._holders.get((user_id, screening_id))
+        return holder[0] if holder else None
+
+    def for_user(self, user_id: str, limit: int = 50) -> list[Reservation]:
+        mine = [r for r in self._reservations.values() if r.user_id == user_id]
+        return sorted(mine, key=lambda r: r.created_at, reverse=True)[:limit]
+
+    def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
+        return [r.id for r in self._reservations.values() if r.status == "active" and r.expires_at <= now][:limit]
+
+    def hold(self, new: Reservation, replacing: Reservation | None, now: datetime) -> None:
+        now_ms = epoch_ms(now)
+        with self._lock:
+            seats = self._seats[new.screening_id]
+            kept = set(new.seat_ids) & set(replacing.seat_ids) if replacing else set()
+            holder = self._holders.get((new.user_id, new.screening_id))
+            if replacing:
+                if holder is None or holder[0] != replacing.id:
+                    raise ActiveHoldExists(holder[0] if holder else None)
+                if self._reservations[replacing.id].status != "active":
+                    raise ActiveHoldExists(None)
+            elif holder is not None and holder[1] > now_ms:
+                raise ActiveHoldExists(holder[0])
+            taken = [
+                seat_id
+                for seat_id in new.seat_ids
+                if not (
+                    self._held_by(seats.get(seat_id), replacing.id)
+                    if seat_id in kept
+                    else self._is_free(seats.get(seat_id), now_ms)
+                )
+            ]
+            if taken:
+                raise SeatsTaken(taken)
+            if new.id in self._reservations:
+                raise Conflict("reservation_exists", f"A reservation with id {new.id} exists already.")
+            if replacing:
+                for seat_id in replacing.seat_ids:
+                    if seat_id not in kept and self._held_by(seats.get(seat_id), replacing.id):
+                        seats[seat_id] = self._freed(seats[seat_id])
+                self._reservations[replacing.id] = self._reservations[replacing.id].ended("replaced", now)
+            for seat_id in new.seat_ids:
+                seat = seats[seat_id]
+                seats[seat_id] = replace(
+                    seat,
+                    status="held",
+                    hold_id=new.id,
+                    holder_id=new.user_id,
+                    expires_at_ms=epoch_ms(new.expires_at),
+                    version=seat.version + 1,
+                )
+            self._reservations[new.id] = new
+            self._holders[(new.user_id, new.screening_id)] = (new.id, epoch_ms(new.expires_at))
+
+    def release(self, reservation: Reservation, status: str, now: datetime) -> tuple[str, ...]:
+        with self._lock:
+            stored = self._reservations.get(reservation.id)
+            if stored is None or stored.status != "active":
+                return ()
+            seats = self._seats[reservation.screening_id]
+            freed = tuple(s for s in reservation.seat_ids if self._held_by(seats.get(s), reservation.id))
+            for seat_id in freed:
+                seats[seat_id] = self._freed(seats[seat_id])
+            self._reservations[reservation.id] = stored.ended(status, now)  # type: ignore[arg-type]
+            key = (reservation.user_id, reservation.screening_id)
+            if self._holders.get(key, ("",))[0] == reservation.id:
+                del self._holders[key]
+            return freed
+
+    def extend(self, reservation: Reservation, new_expiry: datetime, now: datetime) -> Reservation:
+        now_ms = epoch_ms(now)
+        with self._lock:
+            stored = self._reservations.get(reservation.id)
+            seats = self._seats[reservation.screening_id]
+            if (
+                stored is None
+                or stored.status != "active"
+                or stored.extended
+                or stored.expires_at <= now
+                or not all(
+                    self._held_by(seats.get(s), reservation.id) and seats[s].expires_at_ms > now_ms
+                    for s in reservation.seat_ids
+                )
+            ):
+                raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.")
+            for seat_id in reservation.seat_ids:
+                seats[seat_id] = replace(seats[seat_id], expires_at_ms=epoch_ms(new_expiry))
+            extended = replace(stored, expires_at=new_expiry, extended=True)
+            self._reservations[reservation.id] = extended
+            self._holders[(reservation.user_id, reservation.screening_id)] = (reservation.id, epoch_ms(new_expiry))
+            return extended
+
+    # --- the same conditions as the DynamoDB adapter ---
+
+    @staticmethod
+    def _is_free(seat: SeatState | None, now_ms: int) -> bool:
+        if seat is None:
+            return False
+        return seat.status == "available" or (seat.status == "held" and (seat.expires_at_ms or 0) <= now_ms)
+
+    @staticmethod
+    def _held_by(seat: SeatState | None, hold_id: str) -> bool:
+        return seat is not None and seat.status == "held" and seat.hold_id == hold_id
+
+    @staticmethod
+    def _freed(seat: SeatState) -> SeatState:
+        return replace(
+            seat, status="available", hold_id=None, holder_id=None, expires_at_ms=None, version=seat.version + 1
+        )
+
+
+class StaticLayouts:
+    def __init__(self) -> None:
+        self.layouts: dict[str, Layout] = {}
+
+    def layout_for(self, screening_id: str) -> Layout | None:
+        return self.layouts.get(screening_id)
+
+
+class RecordingScheduler:
+    def __init__(self) -> None:
+        self.scheduled: list[tuple[str, datetime]] = []
+
+    def schedule(self, reservation: Reservation, now: datetime) -> None:
+        self.scheduled.append((reservation.id, reservation.expires_at))
+
+
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.events: list = []
+
+    def publish(self, events) -> None:
+        self.events.extend(events)
