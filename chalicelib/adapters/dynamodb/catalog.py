@@ -1,0 +1,471 @@
+"""DynamoDB repositories of the catalog (tables in `models.catalog`), translating storage errors at the boundary.
+
+Scheduling a screening without overlap, under a race. A screening claims every 5-minute slot during which
+it keeps its theater busy (start to end plus cleaning, see `chalicelib.domain.catalog`): one
+``theater_slots`` item per slot, put with ``slot_is_unclaimed`` (``attribute_not_exists``) in the *same*
+transaction as the screening itself, the movie's ``movie_is_unchanged`` and the theater's
+``theater_exists``. Two admins scheduling overlapping screenings at once both try to put a shared slot:
+DynamoDB lets exactly one transaction through. Chosen over a per-theater version counter (read the
+theater's screenings, write guarded by the version) because it needs no read, and schedules of different
+hours never contend. Cost: one write per 5 minutes of busy time, 2 WCU each in a transaction; a 3-hour
+movie with cleaning is ~40 items, within the 100-item transaction limit (`MAX_SLOTS_PER_SCREENING`).
+
+Seats before the screening. The seat inventory (hundreds of items) is written first with BatchWrite, then
+the transaction makes the screening visible. A failure part-way leaves at worst seats of a screening id
+that no one can see; a refused transaction deletes them at once.
+
+Cursors are base64url JSON of the last returned item's key, checked on the way back in (the right key
+names, a partition and range inside this query) so a forged one is a 400, never a DynamoDB error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import operator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamodb.models.booking import SeatItem
+from chalicelib.adapters.dynamodb.models.catalog import (
+    MOVIE_LISTING,
+    THEATER_LISTING,
+    MovieItem,
+    ScreeningItem,
+    TheaterItem,
+    TheaterSlotItem,
+)
+from chalicelib.domain.catalog import (
+    Movie,
+    MovieSearch,
+    Page,
+    Screening,
+    ScreeningFilter,
+    Theater,
+    TheaterSummary,
+    normalise,
+)
+from chalicelib.domain.clock import Clock, epoch_ms, iso, parse_iso
+from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound
+from chalicelib.domain.layout import Seat, parse_layout
+
+CONDITION_FAILED = "ConditionalCheckFailed"
+MAX_CURSOR_CHARS = 1024
+FILTERED_PAGE_SIZE = 100
+SLOT_KEPT_AFTER = timedelta(days=7)
+
+
+# Cursors
+
+
+def _invalid_cursor(why: str) -> InvalidRequest:
+    return InvalidRequest(
+        "invalid_cursor",
+        "The cursor is not one this list gave out for these filters; start again without it.",
+        {"fields": [{"field": "cursor", "message": why}]},
+    )
+
+
+def encode_cursor(values: dict[str, str]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, key_names: Sequence[str]) -> dict[str, str] | None:
+    """The key values in a cursor, or InvalidRequest ``invalid_cursor`` for anything not shaped like ours."""
+    if cursor is None:
+        return None
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise _invalid_cursor("too long")
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise _invalid_cursor("not a cursor") from exc
+    if not isinstance(values, dict) or set(values) != set(key_names):
+        raise _invalid_cursor("not a cursor of this list")
+    if not all(isinstance(value, str) and 0 < len(value) <= 300 for value in values.values()):
+        raise _invalid_cursor("not a cursor of this list")
+    return values
+
+
+def _start_key(values: dict[str, str] | None) -> dict[str, dict[str, str]] | None:
+    return None if values is None else {name: {"S": value} for name, value in values.items()}
+
+
+def _page_of(results: Iterable[Model], limit: int, key_names: Sequence[str]) -> tuple[list[Any], str | None]:
+    """Up to `limit` items, and a cursor only when one more item exists (so the last page has none)."""
+    taken: list[Any] = []
+    for item in results:
+        if len(taken) == limit:
+            last = taken[-1]
+            return taken, encode_cursor({name: getattr(last, name) for name in key_names})
+        taken.append(item)
+    return taken, None
+
+
+def _all_of(conditions: Sequence[Condition]) -> Condition | None:
+    return functools.reduce(operator.and_, conditions) if conditions else None
+
+
+# Movies
+
+
+def _movie(item: MovieItem) -> Movie:
+    return Movie(
+        id=item.id,
+        title=item.title,
+        description=item.description,
+        genres=tuple(item.genres or ()),
+        duration_minutes=int(item.duration_minutes),
+        rating=item.rating,
+        release_date=date.fromisoformat(item.release_date),
+    )
+
+
+def _title_key(movie: Movie) -> str:
+    return f"{normalise(movie.title)[:200]}#{movie.id}"
+
+
+def _movie_not_found(movie_id: str) -> NotFound:
+    return NotFound("movie_not_found", f"There is no movie {movie_id}.", {"movie_id": movie_id})
+
+
+def _movie_has_screenings(movie_id: str, what: str) -> Conflict:
+    return Conflict(
+        "movie_has_screenings",
+        f"Movie {movie_id} has screenings, so {what}.",
+        {"movie_id": movie_id},
+    )
+
+
+class DynamoMovies:
+    TITLE_KEYS = ("listing", "title_key", "id")
+
+    def add(self, movie: Movie) -> None:
+        item = MovieItem(
+            id=movie.id,
+            listing=MOVIE_LISTING,
+            title_key=_title_key(movie),
+            title=movie.title,
+            description=movie.description,
+            genres=list(movie.genres),
+            duration_minutes=movie.duration_minutes,
+            rating=movie.rating,
+            release_date=movie.release_date.isoformat(),
+            search_text=movie.search_text,
+            genre_text=movie.genre_text,
+            screenings_count=0,
+        )
+        movie_id_is_new = MovieItem.id.does_not_exist()
+        try:
+            item.save(condition=movie_id_is_new)
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict("movie_exists", f"Movie {movie.id} already exists.") from exc
+            raise
+
+    def get(self, movie_id: str) -> Movie:
+        try:
+            return _movie(MovieItem.get(movie_id))
+        except DoesNotExist as exc:
+            raise _movie_not_found(movie_id) from exc
+
+    def replace(self, movie: Movie) -> None:
+        movie_exists = MovieItem.id.exists()
+        schedules_stay_valid = (
+            (MovieItem.duration_minutes == movie.duration_minutes)
+            | (MovieItem.screenings_count == 0)
+            | MovieItem.screenings_count.does_not_exist()
+        )
+        actions = [
+            MovieItem.title.set(movie.title),
+            MovieItem.title_key.set(_title_key(movie)),
+            MovieItem.description.set(movie.description),
+            MovieItem.genres.set(list(movie.genres)),
+            MovieItem.duration_minutes.set(movie.duration_minutes),
+            MovieItem.rating.set(movie.rating),
+            MovieItem.release_date.set(movie.release_date.isoformat()),
+            MovieItem.search_text.set(movie.search_text),
+            MovieItem.genre_text.set(movie.genre_text),
+        ]
+        try:
+            MovieItem(id=movie.id).update(actions=actions, condition=movie_exists & schedules_stay_valid)
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            self.get(movie.id)  # raises movie_not_found if that was the failed part
+            raise _movie_has_screenings(movie.id, "its duration cannot change") from exc
+
+    def remove(self, movie_id: str) -> None:
+        movie_exists = MovieItem.id.exists()
+        movie_has_no_screenings = (MovieItem.screenings_count == 0) | MovieItem.screenings_count.does_not_exist()
+        try:
+            MovieItem(id=movie_id).delete(condition=movie_exists & movie_has_no_screenings)
+        except DeleteError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            self.get(movie_id)
+            raise _movie_has_screenings(movie_id, "it cannot be deleted") from exc
+
+    def search(self, search: MovieSearch, limit: int, cursor: str | None) -> Page[Movie]:
+        start = decode_cursor(cursor, self.TITLE_KEYS)
+        if start and (start["listing"] != MOVIE_LISTING or not start["title_key"].endswith("#" + start["id"])):
+            raise _invalid_cursor("not a cursor of this list")
+        filters = [MovieItem.search_text.contains(f" {word}") for word in search.words]
+        if search.genre:
+            filters.append(MovieItem.genre_text.contains(f"|{search.genre}|"))
+        results = MovieItem.by_title.query(
+            MOVIE_LISTING,
+            filter_condition=_all_of(filters),
+            last_evaluated_key=_start_key(start),
+            page_size=FILTERED_PAGE_SIZE if filters else limit + 1,
+        )
+        items, next_cursor = _page_of(results, limit, self.TITLE_KEYS)
+        return Page([_movie(item) for item in items], next_cursor)
+
+
+# Theaters
+
+
+def _theater_not_found(theater_id: str) -> NotFound:
+    return NotFound("theater_not_found", f"There is no theater {theater_id}.", {"theater_id": theater_id})
+
+
+class DynamoTheaters:
+    NAME_KEYS = ("listing", "name_key", "id")
+
+    def add(self, theater: Theater) -> None:
+        item = TheaterItem(
+            id=theater.id,
+            listing=THEATER_LISTING,
+            name_key=f"{normalise(theater.name)[:100]}#{theater.id}",
+            name=theater.name,
+            layout=json.dumps(theater.layout.to_json(), separators=(",", ":")),
+            seats_total=theater.seats_total,
+        )
+        item.save(condition=TheaterItem.id.does_not_exist())
+
+    def get(self, theater_id: str) -> Theater:
+        try:
+            item = TheaterItem.get(theater_id)
+        except DoesNotExist as exc:
+            raise _theater_not_found(theater_id) from exc
+        return Theater(id=item.id, name=item.name, layout=parse_layout(json.loads(item.layout)))
+
+    def list(self, limit: int, cursor: str | None) -> Page[TheaterSummary]:
+        start = decode_cursor(cursor, self.NAME_KEYS)
+        if start and (start["listing"] != THEATER_LISTING or not start["name_key"].endswith("#" + start["id"])):
+            raise _invalid_cursor("not a cursor of this list")
+        results = TheaterItem.by_name.query(THEATER_LISTING, last_evaluated_key=_start_key(start), page_size=limit + 1)
+        items, next_cursor = _page_of(results, limit, self.NAME_KEYS)
+        summaries = [TheaterSummary(item.id, item.name, int(item.seats_total)) for item in items]
+        return Page(summaries, next_cursor)
+
+
+# Screenings
+
+
+def _screening(item: ScreeningItem) -> Screening:
+    return Screening(
+        id=item.id,
+        movie_id=item.movie_id,
+        theater_id=item.theater_id,
+        starts_at=parse_iso(item.starts_at),
+        ends_at=parse_iso(item.ends_at),
+        busy_until=parse_iso(item.busy_until),
+        seats_total=int(item.seats_total),
+        queue_mode=bool(item.queue_mode),
+    )
+
+
+def _screening_not_found(screening_id: str) -> NotFound:
+    return NotFound("screening_not_found", f"There is no screening {screening_id}.", {"screening_id": screening_id})
+
+
+def _seat_item(screening_id: str, seat: Seat) -> SeatItem:
+    return SeatItem(
+        screening_id=screening_id,
+        seat_id=seat.id,
+        row=seat.row,
+        number=seat.number,
+        row_index=seat.row_index,
+        position=seat.position,
+        category=seat.category,
+        price_cents=seat.price_cents,
+        status="blocked" if seat.blocked else "available",
+        version=0,
+    )
+
+
+class DynamoScreenings:
+    def __init__(self, clock: Clock):
+        self._clock = clock
+        meta = ScreeningItem.Meta
+        self._connection = Connection(region=meta.region, host=meta.host, max_retry_attempts=meta.max_retry_attempts)
+
+    def add(self, screening: Screening, seats: Sequence[Seat]) -> None:
+        with SeatItem.batch_write() as batch:
+            for seat in seats:
+                batch.save(_seat_item(screening.id, seat))
+        try:
+            self._claim_schedule(screening)
+        except (Conflict, NotFound):
+            # Refused for certain, so no one will ever see this screening id. (After an unknown error the
+            # transaction may have gone through: the seats stay.)
+            with SeatItem.batch_write() as batch:
+                for seat in seats:
+                    batch.delete(SeatItem(screening_id=screening.id, seat_id=seat.id))
+            raise
+
+    def _claim_schedule(self, screening: Screening) -> None:
+        """One transaction: theater check, screening put, one put per slot, movie update (DynamoDB's order)."""
+        item = ScreeningItem(
+            id=screening.id,
+            movie_id=screening.movie_id,
+            theater_id=screening.theater_id,
+            starts_at=iso(screening.starts_at),
+            ends_at=iso(screening.ends_at),
+            busy_until=iso(screening.busy_until),
+            day=screening.starts_at.date().isoformat(),
+            seats_total=screening.seats_total,
+            queue_mode=screening.queue_mode,
+            created_at_ms=epoch_ms(self._clock.now()),
+        )
+        theater_exists = TheaterItem.id.exists()
+        screening_id_is_new = ScreeningItem.id.does_not_exist()
+        slot_is_unclaimed = TheaterSlotItem.slot.does_not_exist()
+        movie_is_unchanged = MovieItem.id.exists() & (MovieItem.duration_minutes == screening.duration_minutes)
+        slots = screening.slots
+        try:
+            with TransactWrite(connection=self._connection, client_request_token=screening.id) as transaction:
+                transaction.condition_check(TheaterItem, screening.theater_id, condition=theater_exists)
+                transaction.save(item, condition=screening_id_is_new)
+                for slot in slots:
+                    slot_item = TheaterSlotItem(
+                        theater_id=screening.theater_id,
+                        slot=iso(slot),
+                        screening_id=screening.id,
+                        purge_at=screening.busy_until + SLOT_KEPT_AFTER,
+                    )
+                    transaction.save(slot_item, condition=slot_is_unclaimed, return_values="ALL_OLD")
+                transaction.update(
+                    MovieItem(id=screening.movie_id),
+                    actions=[MovieItem.screenings_count.add(1)],
+                    condition=movie_is_unchanged,
+                    return_values="ALL_OLD",
+                )
+        except TransactWriteError as exc:
+            refusal = self._refusal(screening, exc)
+            if refusal is None:
+                raise
+            raise refusal from exc
+
+    def _refusal(self, screening: Screening, exc: TransactWriteError) -> Conflict | NotFound | None:
+        """Why the transaction was cancelled, in the domain's words; None for anything but a cancellation."""
+        if exc.cause_response_code != "TransactionCanceledException":
+            return None
+        reasons = exc.cancellation_reasons
+        theater, created, movie = reasons[0], reasons[1], reasons[-1]
+        slot_reasons = reasons[2:-1]
+        if theater is not None and theater.code == CONDITION_FAILED:
+            return _theater_not_found(screening.theater_id)
+        if movie is not None and movie.code == CONDITION_FAILED:
+            if not movie.raw_item:
+                return _movie_not_found(screening.movie_id)
+            return Conflict(
+                "movie_changed",
+                f"Movie {screening.movie_id} changed its duration while this screening was scheduled; try again.",
+                {"movie_id": screening.movie_id},
+            )
+        for reason in slot_reasons:
+            if reason is not None and reason.code == CONDITION_FAILED and reason.raw_item:
+                return self._overlap(screening, reason.raw_item["screening_id"]["S"])
+        if created is not None and created.code == CONDITION_FAILED:
+            return Conflict("screening_exists", f"Screening {screening.id} already exists.")
+        return Conflict(
+            "schedule_contended",
+            "Another change to this theater's schedule was being made at the same moment; try again.",
+            {"theater_id": screening.theater_id},
+        )
+
+    def _overlap(self, screening: Screening, other_id: str) -> Conflict:
+        details: dict[str, Any] = {"theater_id": screening.theater_id, "screening_id": other_id}
+        message = f"Theater {screening.theater_id} is busy then with screening {other_id}"
+        try:
+            other = self.get(other_id)
+        except NotFound:
+            other = None
+        if other is not None:
+            details.update(starts_at=iso(other.starts_at), ends_at=iso(other.ends_at), busy_until=iso(other.busy_until))
+            message += f" ({iso(other.starts_at)} to {iso(other.ends_at)}, cleaned by {iso(other.busy_until)})"
+        return Conflict("screening_overlap", message + ".", details)
+
+    def get(self, screening_id: str) -> Screening:
+        try:
+            return _screening(ScreeningItem.get(screening_id, consistent_read=True))
+        except DoesNotExist as exc:
+            raise _screening_not_found(screening_id) from exc
+
+    def seat_states(self, screening_id: str) -> Iterator[tuple[str, int | None]]:
+        seats = SeatItem.query(screening_id, consistent_read=True, attributes_to_get=["status", "expires_at_ms"])
+        for seat in seats:
+            yield seat.status, None if seat.expires_at_ms is None else int(seat.expires_at_ms)
+
+    def set_queue_mode(self, screening_id: str, queue_mode: bool) -> Screening:
+        item = ScreeningItem(id=screening_id)
+        try:
+            item.update(actions=[ScreeningItem.queue_mode.set(queue_mode)], condition=ScreeningItem.id.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise _screening_not_found(screening_id) from exc
+            raise
+        return _screening(item)
+
+    def list(self, screening_filter: ScreeningFilter, limit: int, cursor: str | None) -> Page[Screening]:
+        """By theater (filtered by movie when both are given), by movie, or day by day."""
+        flt = screening_filter
+        low = iso(flt.starts_from)
+        high = iso(flt.starts_before - timedelta(seconds=1)) if flt.starts_before else None
+        if high is not None and high < low:
+            return Page([])
+        if flt.theater_id:
+            index, partition, partitions = ScreeningItem.by_theater, "theater_id", [flt.theater_id]
+        elif flt.movie_id:
+            index, partition, partitions = ScreeningItem.by_movie, "movie_id", [flt.movie_id]
+        else:
+            first, last = flt.starts_from.date(), parse_iso(high or low).date()
+            days = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+            index, partition, partitions = ScreeningItem.by_day, "day", days
+        key_names = (partition, "starts_at", "id")
+        start = decode_cursor(cursor, key_names)
+        if start is not None:
+            inside = start["starts_at"] >= low and (high is None or start["starts_at"] <= high)
+            if start[partition] not in partitions or not inside:
+                raise _invalid_cursor("not a cursor of this list")
+            partitions = partitions[partitions.index(start[partition]) :]
+        in_range = ScreeningItem.starts_at.between(low, high) if high else ScreeningItem.starts_at >= low
+        of_movie = ScreeningItem.movie_id == flt.movie_id if flt.theater_id and flt.movie_id else None
+
+        def results() -> Iterator[ScreeningItem]:
+            resume = _start_key(start)
+            for value in partitions:
+                yield from index.query(
+                    value,
+                    in_range,
+                    filter_condition=of_movie,
+                    last_evaluated_key=resume,
+                    page_size=FILTERED_PAGE_SIZE if of_movie is not None else limit + 1,
+                )
+                resume = None
+
+        items, next_cursor = _page_of(results(), limit, key_names)
+        return Page([_screening(item) for item in items], next_cursor)
