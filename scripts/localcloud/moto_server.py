@@ -1,0 +1,167 @@
+"""moto's server for the local cloud: every request into moto runs alone, under one lock.
+
+moto's backends take no locks. Served concurrently (moto's own threaded server), a cancelled
+``TransactWriteItems`` restores a snapshot taken before other clients' writes and erases them, and
+concurrent copies of a table fail with 500s (tests/contract/localcloud shows both). `SerializedMoto`
+wraps moto's WSGI application so that one request at a time reaches the backends; connections are
+still accepted and parsed by many threads, and responses are written after the lock is released.
+
+Long polls: an SQS ``ReceiveMessage`` with ``WaitTimeSeconds`` would hold the lock for up to 20 s,
+freezing every other AWS call. It is run as a series of short polls, each under the lock, until a
+message arrives or the wait is over (JSON protocol, which boto3 uses; a queue's own
+``ReceiveMessageWaitTimeSeconds`` default is not applied: pass ``WaitTimeSeconds``).
+
+Run: ``python -m scripts.localcloud.moto_server --port 5000``. ``--transactions moto`` keeps moto's
+own whole-table transaction snapshot (for `scripts/bench_moto.py`); the default is the per-item one
+of `moto_transactions`, which is only correct because of the lock here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import ThreadedWSGIServer
+
+from scripts.localcloud import moto_transactions
+
+log = logging.getLogger("localcloud.moto")
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+LONG_POLL_STEP_SECONDS = 0.05
+
+
+class SerializedMoto:
+    """A WSGI application that lets one request at a time into moto."""
+
+    def __init__(self, app: WsgiApp, lock: threading.Lock | None = None):
+        self._app = app
+        self._lock = lock or threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("HTTP_X_AMZ_TARGET") == "AmazonSQS.ReceiveMessage":
+            return self._receive(environ, start_response)
+        status, headers, body = self._once(environ)
+        start_response(status, headers)
+        return [body]
+
+    def _once(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Run one request to completion (body included) under the lock."""
+        captured: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            captured[:] = [status, headers]
+            return lambda _data: None
+
+        with self._lock:
+            result = self._app(environ, capture)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        return captured[0], captured[1], body
+
+    def _receive(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        try:
+            request = json.loads(raw or b"{}")
+            wait = float(request.get("WaitTimeSeconds") or 0)
+        except (ValueError, TypeError, AttributeError):
+            request, wait = None, 0.0
+        if request is not None and wait > 0:
+            raw = json.dumps({**request, "WaitTimeSeconds": 0}).encode()
+        deadline = time.monotonic() + wait
+        while True:
+            status, headers, body = self._once(_with_body(environ, raw))
+            if not status.startswith("200") or time.monotonic() >= deadline or _has_messages(body):
+                break
+            time.sleep(LONG_POLL_STEP_SECONDS)
+        start_response(status, headers)
+        return [body]
+
+
+def _with_body(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
+    return {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+
+
+def _has_messages(body: bytes) -> bool:
+    try:
+        return bool(json.loads(body).get("Messages"))
+    except (ValueError, AttributeError):
+        return True  # not what a short poll answers: hand it to the client as it is
+
+
+class _ThreadedServer(ThreadedWSGIServer):
+    request_queue_size = 1024  # a burst of clients waits in the backlog instead of being refused
+    daemon_threads = True
+
+
+def moto_app() -> DomainDispatcherApplication:
+    return DomainDispatcherApplication(create_backend_app)
+
+
+class MotoServer:
+    """moto on host:port in a background thread, serialized; `port=0` picks a free port."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, serialized: bool = True):
+        app: WsgiApp = moto_app()
+        self.app = SerializedMoto(app) if serialized else app
+        self._server = _ThreadedServer(host, port, self.app, MotoRequestHandler)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def serve_forever(self) -> None:
+        """In the calling thread, until SIGINT/SIGTERM (the supervisor stops its children with SIGTERM)."""
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=self._server.shutdown).start())
+        try:
+            self._server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._server.server_close()
+
+    def start(self) -> MotoServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--transactions", choices=["per-item", "moto"], default="per-item")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        moto_transactions.require_pinned_moto()
+    except moto_transactions.UnsupportedMotoVersion as exc:
+        raise SystemExit(str(exc)) from exc
+    if args.transactions == "per-item":
+        moto_transactions.install()
+    server = MotoServer(args.host, args.port)
+    log.info("moto serving on %s (serialized, %s transactions)", server.url, args.transactions)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
