@@ -5,6 +5,10 @@ Both servers run in this process on free ports. The race and its audit live in `
 
 from __future__ import annotations
 
+import threading
+import time
+
+import boto3
 import pytest
 
 from scripts.localcloud import moto_transactions
@@ -54,3 +58,28 @@ def test_without_serialization_the_same_race_loses_writes_or_fails_with_500s(uns
             break
 
     assert observed[-1].corrupted, "unserialized moto survived 5 races: the serialization test would prove nothing"
+
+
+def test_a_long_poll_waits_outside_the_lock_and_still_receives_a_message_sent_meanwhile(serialized_server):
+    sqs = boto3.client("sqs", endpoint_url=serialized_server.url, region_name="us-east-1")
+    queue_url = sqs.create_queue(QueueName="long-poll")["QueueUrl"]
+    received: dict = {}
+
+    def long_poll() -> None:
+        started = time.monotonic()
+        received["answer"] = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=5)
+        received["waited"] = time.monotonic() - started
+
+    poller = threading.Thread(target=long_poll)
+    poller.start()
+    time.sleep(0.5)
+    other_call_started = time.monotonic()
+    boto3.client("sqs", endpoint_url=serialized_server.url, region_name="us-east-1").send_message(
+        QueueUrl=queue_url, MessageBody="hello"
+    )
+    other_call_took = time.monotonic() - other_call_started
+    poller.join(timeout=10)
+
+    assert other_call_took < 1.0
+    assert [m["Body"] for m in received["answer"]["Messages"]] == ["hello"]
+    assert received["waited"] < 3.0
