@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format template install system-deps bench clean
+.PHONY: run test lint format template package install system-deps bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,19 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) system-deps lint
+test: $(STAMP) system-deps lint package
 	$(BIN)/python -m pytest
+
+# Regenerate infrastructure/resources.json and .chalice/policy-*.json from the models, queues and app, then package.
+template: $(STAMP)
+	$(BIN)/python -m infrastructure.build
+	$(MAKE) --no-print-directory package
+
+# `chalice package` the dev stage with our merge template into out/ (git-ignored) and lint it (docs/deploy.md).
+package: $(STAMP)
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage dev \
+		--merge-template infrastructure/resources.json out/
+	$(BIN)/cfn-lint out/sam.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
