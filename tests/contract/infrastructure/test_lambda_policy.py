@@ -95,3 +95,10 @@ def test_no_signing_key_is_committed_and_the_functions_read_it_from_secrets_mana
             assert variables["JWT_SIGNING_KEYS"] == {
                 "Fn::Sub": "{{resolve:secretsmanager:${JwtSigningKeysSecretId}:SecretString}}"
             }
+
+
+def test_the_functions_policy_fits_iams_managed_policy_size_limit(dev_policy):
+    # Measured as IAM does (no whitespace), with the longest region and a real account id in every ARN.
+    resolved = json.dumps(dev_policy, separators=(",", ":")).replace(":*:*:", ":ap-southeast-4:123456789012:")
+
+    assert len(resolved) <= 6144, f"{len(resolved)} characters: split LambdaFunctionsPolicy in infrastructure/iam.py"
