@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import PROJECT_DIR, TEMPLATE_FILE
+from infra_support import PROJECT_DIR, TEMPLATE_FILE
 
 from chalicelib.adapters.dynamodb import tables
 from chalicelib.adapters.queues import ALL_QUEUES

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import VENV_BIN, run
+from infra_support import VENV_BIN, run
 
 from chalicelib.adapters.queues import ALL_QUEUES
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import textwrap
 
-from conftest import run
+from infra_support import run
 
 
 def test_the_committed_template_and_policies_match_the_models_queues_and_app():
