@@ -101,6 +101,7 @@ def run_race(endpoint: str, table: str, *, clients: int = 8, transactions_each: 
     for thread in threads:
         thread.join(timeout=120)
     audit(endpoint, table, result)
+    dynamodb(endpoint).delete_table(TableName=table)
     return result
 
 

@@ -7,6 +7,7 @@ order included) and the stream records must be identical, and a cancelled transa
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -111,24 +112,34 @@ def _state(client) -> dict:
 
 def _run(items: list[dict], *, patched: bool) -> tuple[dict, dict, dict]:
     """(answer, state before, state after) of one transaction on a fresh moto."""
-    with mock_aws():
+    with mock_aws():  # nested in the suite's session-wide moto, it does not reset: drop our tables ourselves
         client = boto3.client("dynamodb", region_name="us-east-1")
+        _drop(client)
         _setup(client)
-        before = _state(client)
         try:
-            if patched:
-                with moto_transactions.per_item_transactions():
+            before = _state(client)
+            try:
+                if patched:
+                    with moto_transactions.per_item_transactions():
+                        client.transact_write_items(TransactItems=items)
+                else:
                     client.transact_write_items(TransactItems=items)
-            else:
-                client.transact_write_items(TransactItems=items)
-            answer: dict = {"ok": True}
-        except ClientError as exc:
-            answer = {
-                "code": exc.response["Error"]["Code"],
-                "message": exc.response["Error"]["Message"],
-                "reasons": exc.response.get("CancellationReasons"),
-            }
-        return answer, before, _state(client)
+                answer: dict = {"ok": True}
+            except ClientError as exc:
+                answer = {
+                    "code": exc.response["Error"]["Code"],
+                    "message": exc.response["Error"]["Message"],
+                    "reasons": exc.response.get("CancellationReasons"),
+                }
+            return answer, before, _state(client)
+        finally:
+            _drop(client)
+
+
+def _drop(client) -> None:
+    for name in (SEATS, HOLDS):
+        with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+            client.delete_table(TableName=name)
 
 
 SCENARIOS = {

@@ -1,0 +1,59 @@
+"""The environment every part of the local cloud runs the app with: the ``local`` stage on moto or LocalStack.
+
+One definition, so the REST front, the WebSocket gateway, the event pump and the seeding see the same
+tables, queues and endpoints. Values the user set (``HOLD_SECONDS``, ``LOG_LEVEL``...) are kept.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+API_STAGE = "api"  # API Gateway stage of both APIs (.chalice/config.json)
+LOCAL_PREFIX = "cinema-local-"
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+
+
+@dataclass(frozen=True)
+class Ports:
+    api: int = 8000
+    ws: int = 8001
+    moto: int = 5000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Ports:
+        return cls(
+            api=int(env.get("API_PORT") or cls.api),
+            ws=int(env.get("WS_PORT") or cls.ws),
+            moto=int(env.get("MOTO_PORT") or cls.moto),
+        )
+
+
+def local_environment(base: Mapping[str, str], *, aws_endpoint: str, ports: Ports, localstack: bool) -> dict[str, str]:
+    """The environment of the app's processes: ``base`` plus the local stage's settings."""
+    env = dict(base)
+    env.pop("AWS_PROFILE", None)
+    if localstack:
+        env.setdefault("AWS_ACCESS_KEY_ID", "test")
+        env.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+    else:
+        env.update(FAKE_CREDENTIALS)
+        env.pop("AWS_SESSION_TOKEN", None)
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    env.update(
+        STAGE="local",
+        AWS_ENDPOINT_URL=aws_endpoint,
+        AWS_REGION=region,
+        AWS_DEFAULT_REGION=region,
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+        TABLE_PREFIX=LOCAL_PREFIX,
+        QUEUE_PREFIX=LOCAL_PREFIX,
+        WS_MANAGEMENT_URL=f"http://127.0.0.1:{ports.ws}/{API_STAGE}",
+        API_PORT=str(ports.api),
+        WS_PORT=str(ports.ws),
+    )
+    env.setdefault("HOLD_SECONDS", "600")
+    env.setdefault("LOG_LEVEL", "INFO")
+    env.setdefault("POWERTOOLS_SERVICE_NAME", "cinema-booking")
+    return env
