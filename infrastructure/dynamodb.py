@@ -11,7 +11,7 @@ from typing import Any
 from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb import tables
-from infrastructure.naming import TABLE_DELETION_PROTECTION, TABLE_PREFIX, camel, placeholder, ref, sub
+from infrastructure.naming import DELETION_PROTECTION_PARAM, TABLE_PREFIX_PARAM, camel, placeholder, ref, sub
 
 KEY_ORDER = {"HASH": 0, "RANGE": 1}
 
@@ -65,12 +65,12 @@ def _attribute_definitions(schema: dict[str, Any]) -> list[dict[str, str]]:
 def table_resource(model: type[Model]) -> dict[str, Any]:
     schema = model._get_schema()
     properties: dict[str, Any] = {
-        "TableName": sub(physical_name(model, placeholder(TABLE_PREFIX))),
+        "TableName": sub(physical_name(model, placeholder(TABLE_PREFIX_PARAM))),
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": _attribute_definitions(schema),
         "KeySchema": _key_schema(schema["key_schema"]),
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-        "DeletionProtectionEnabled": ref(TABLE_DELETION_PROTECTION),
+        "DeletionProtectionEnabled": ref(DELETION_PROTECTION_PARAM),
     }
     if schema["global_secondary_indexes"]:
         properties["GlobalSecondaryIndexes"] = _indexes(schema["global_secondary_indexes"])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-TABLE_PREFIX = "TablePrefix"
-QUEUE_PREFIX = "QueuePrefix"
-JWT_SECRET_ID = "JwtSigningKeysSecretId"
-TABLE_DELETION_PROTECTION = "TableDeletionProtection"
+TABLE_PREFIX_PARAM = "TablePrefix"
+QUEUE_PREFIX_PARAM = "QueuePrefix"
+JWT_SECRET_PARAM = "JwtSigningKeysSecretId"
+DELETION_PROTECTION_PARAM = "TableDeletionProtection"
 
 
 def camel(name: str) -> str:

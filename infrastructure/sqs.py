@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.adapters.queues import QueueDef
-from infrastructure.naming import QUEUE_PREFIX, arn_of, camel, placeholder, sub
+from infrastructure.naming import QUEUE_PREFIX_PARAM, arn_of, camel, placeholder, sub
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: a dead letter waits two weeks for someone to look
 # QueueDef fields that are not SQS attributes: the consumer's event source uses them (checked by the tests).
@@ -25,7 +25,7 @@ def _fifo(queue: QueueDef) -> dict[str, Any]:
 
 
 def queue_resources(queue: QueueDef) -> dict[str, dict[str, Any]]:
-    prefix = placeholder(QUEUE_PREFIX)
+    prefix = placeholder(QUEUE_PREFIX_PARAM)
     main: dict[str, Any] = {
         "QueueName": sub(queue.name(prefix)),
         **_fifo(queue),

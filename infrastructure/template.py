@@ -14,10 +14,10 @@ from chalicelib.adapters.queues import QueueDef
 from infrastructure import apigateway, dynamodb, iam, sqs
 from infrastructure.chalice_app import AppShape, StageConfig
 from infrastructure.naming import (
-    JWT_SECRET_ID,
-    QUEUE_PREFIX,
-    TABLE_DELETION_PROTECTION,
-    TABLE_PREFIX,
+    DELETION_PROTECTION_PARAM,
+    JWT_SECRET_PARAM,
+    QUEUE_PREFIX_PARAM,
+    TABLE_PREFIX_PARAM,
     placeholder,
     ref,
     sub,
@@ -42,19 +42,19 @@ def stage_prefixes(stage: StageConfig) -> tuple[str, str]:
 def parameters(stage: StageConfig) -> dict[str, Any]:
     table_prefix, queue_prefix = stage_prefixes(stage)
     return {
-        TABLE_PREFIX: {
+        TABLE_PREFIX_PARAM: {
             "Type": "String",
             "Default": table_prefix,
             "AllowedPattern": PREFIX_PATTERN,
             "Description": "Prepended to every table's short name; the functions get it as TABLE_PREFIX.",
         },
-        QUEUE_PREFIX: {
+        QUEUE_PREFIX_PARAM: {
             "Type": "String",
             "Default": queue_prefix,
             "AllowedPattern": PREFIX_PATTERN,
             "Description": "Prepended to every queue's name; the functions get it as QUEUE_PREFIX.",
         },
-        JWT_SECRET_ID: {
+        JWT_SECRET_PARAM: {
             "Type": "String",
             "Default": f"{stage.app_name}/{stage.name}/jwt-signing-keys",
             "Description": (
@@ -62,7 +62,7 @@ def parameters(stage: StageConfig) -> dict[str, Any]:
                 '{"<kid>": "<key>", ...}; the first key signs. Resolved at deploy time (docs/deploy.md).'
             ),
         },
-        TABLE_DELETION_PROTECTION: {
+        DELETION_PROTECTION_PARAM: {
             "Type": "String",
             "Default": "true",
             "AllowedValues": ["true", "false"],
@@ -73,9 +73,9 @@ def parameters(stage: StageConfig) -> dict[str, Any]:
 
 def function_environment(shape: AppShape) -> dict[str, Any]:
     environment: dict[str, Any] = {
-        "TABLE_PREFIX": ref(TABLE_PREFIX),
-        "QUEUE_PREFIX": ref(QUEUE_PREFIX),
-        "JWT_SIGNING_KEYS": sub("{{resolve:secretsmanager:" + placeholder(JWT_SECRET_ID) + ":SecretString}}"),
+        "TABLE_PREFIX": ref(TABLE_PREFIX_PARAM),
+        "QUEUE_PREFIX": ref(QUEUE_PREFIX_PARAM),
+        "JWT_SIGNING_KEYS": sub("{{resolve:secretsmanager:" + placeholder(JWT_SECRET_PARAM) + ":SecretString}}"),
     }
     if shape.websocket_stage:
         environment["WS_MANAGEMENT_URL"] = sub(
