@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api import auth, health
+from chalicelib.api import accounts, auth, health
 
 app = Chalice(app_name="cinema-booking")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -10,3 +10,4 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.register_blueprint(auth.bp)
 app.register_blueprint(health.bp)
 # --- blueprints of each room, registered below ---
+app.register_blueprint(accounts.bp)

@@ -34,6 +34,28 @@ class Services:
 
     # --- services: one property each, added by the room that owns it ---
 
+    @cached_property
+    def password_hasher(self):
+        from chalicelib.adapters.passwords import Argon2PasswordHasher
+
+        return Argon2PasswordHasher()
+
+    @cached_property
+    def accounts(self):
+        from chalicelib.adapters.dynamodb.accounts import DynamoLoginCounters, DynamoSessions, DynamoUsers
+        from chalicelib.services.accounts import AccountPolicy, AccountService
+
+        s = self.settings
+        policy = AccountPolicy(
+            refresh_token_seconds=s.refresh_token_seconds,
+            login_max_failures=s.login_max_failures,
+            login_max_failures_per_ip=s.login_max_failures_per_ip,
+            login_window_seconds=s.login_window_seconds,
+        )
+        return AccountService(
+            DynamoUsers(), DynamoSessions(), DynamoLoginCounters(), self.password_hasher, self.tokens, self.clock, policy
+        )
+
 
 _services: Services | None = None
 

@@ -38,6 +38,7 @@ class Settings:
     refresh_token_seconds: int = 30 * 24 * 3600
     # Login throttling
     login_max_failures: int = 5
+    login_max_failures_per_ip: int = 50
     login_window_seconds: int = 900
     # WebSocket management API (the @connections endpoint); None: derived from the event
     ws_management_url: str | None = None
@@ -71,6 +72,7 @@ def get_settings() -> Settings:
         access_token_seconds=_int("ACCESS_TOKEN_SECONDS", 900),
         refresh_token_seconds=_int("REFRESH_TOKEN_SECONDS", 30 * 24 * 3600),
         login_max_failures=_int("LOGIN_MAX_FAILURES", 5),
+        login_max_failures_per_ip=_int("LOGIN_MAX_FAILURES_PER_IP", 50),
         login_window_seconds=_int("LOGIN_WINDOW_SECONDS", 900),
         ws_management_url=env.get("WS_MANAGEMENT_URL") or None,
         log_level=env.get("LOG_LEVEL", "INFO"),

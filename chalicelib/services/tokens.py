@@ -17,6 +17,8 @@ from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.identity import ROLES, Principal
 from chalicelib.settings import Settings
 
+CLOCK_SKEW_SECONDS = 30  # tolerated difference between the issuer's clock and ours, for iat/nbf only
+
 
 @dataclass(frozen=True)
 class IssuedAccessToken:
@@ -67,7 +69,10 @@ class AccessTokens:
         return Principal(user_id=claims["sub"], role=role)
 
     def _decode(self, token: str, key: str) -> dict:
-        """PyJWT checks signature, algorithm, iss, aud and required claims; expiry is judged by our clock."""
+        """PyJWT checks signature, algorithm, iss, aud and required claims; every time claim is judged by our clock.
+
+        PyJWT would compare ``iat``/``nbf``/``exp`` with the machine's clock, which the injected clock may not be.
+        """
         s = self._settings
         claims = jwt.decode(
             token,
@@ -75,9 +80,21 @@ class AccessTokens:
             algorithms=[s.jwt_algorithm],
             audience=s.jwt_audience,
             issuer=s.jwt_issuer,
-            options={"require": ["exp", "iat", "sub", "jti", "iss", "aud"], "verify_exp": False},
+            options={
+                "require": ["exp", "iat", "sub", "jti", "iss", "aud"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
         now = self._clock.now().timestamp()
-        if claims["exp"] <= now:
+        times = {name: claims[name] for name in ("exp", "iat", "nbf") if name in claims}
+        if any(isinstance(value, bool) or not isinstance(value, int | float) for value in times.values()):
+            raise jwt.InvalidTokenError("exp, iat and nbf must be numbers")
+        if times["exp"] <= now:
             raise jwt.ExpiredSignatureError("Signature has expired")
+        if times["iat"] > now + CLOCK_SKEW_SECONDS or times.get("nbf", now) > now + CLOCK_SKEW_SECONDS:
+            raise jwt.ImmatureSignatureError("The token is not yet valid")
+        if not isinstance(claims["sub"], str) or not isinstance(claims["jti"], str):
+            raise jwt.InvalidTokenError("sub and jti must be strings")
         return claims

@@ -1,0 +1,276 @@
+"""Use cases of accounts: register, login, refresh, logout, me, create_admin; and the ports they need.
+
+Guarantees a reviewer can check here:
+
+* Email uniqueness is the database's: `UserRepository.add` writes the user and its email claim in one
+  conditional transaction; nothing is read before.
+* Login answers ``invalid_credentials`` the same way, after the same work (one argon2 verification), for an
+  unknown email and a wrong password.
+* Failed logins are limited per email and per source IP in fixed windows, across instances: a slot is
+  taken atomically *before* the password is checked (``failures_below_limit``), so concurrent guesses
+  cannot overshoot the limit. A good login gives its IP slot back and clears the email's counter.
+* A refresh token is spent exactly once (``token_is_unspent``); a second presentation revokes the family.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from chalicelib.domain.accounts import (
+    RefreshTokenRecord,
+    Rotation,
+    User,
+    Window,
+    check_password,
+    clean_name,
+    email_counter_key,
+    hash_refresh_token,
+    invalid_refresh_token,
+    new_refresh_token,
+    normalize_email,
+    refresh_token_reused,
+    source_counter_key,
+)
+from chalicelib.domain.clock import Clock, new_id
+from chalicelib.domain.errors import Conflict, NotFound, RateLimited, Unauthorized
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.logs import logger
+from chalicelib.services.tokens import AccessTokens, IssuedAccessToken
+
+# --- ports ---------------------------------------------------------------------------------------------------
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> bool:
+        """Store the user and claim its email atomically. False (nothing written) when the email is claimed."""
+        ...
+
+    def get(self, user_id: str) -> User | None: ...
+
+    def find_by_email(self, email: str) -> User | None:
+        """By normalised email, strongly consistent (a login right after registering finds the user)."""
+        ...
+
+    def set_role(self, user_id: str, role: Role) -> User:
+        """The updated user; `NotFound` ``user_not_found`` when there is none (``user_exists``)."""
+        ...
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None: ...
+
+
+class SessionRepository(Protocol):
+    """Refresh tokens and their families (one family per login)."""
+
+    def start(self, first: RefreshTokenRecord) -> None:
+        """Create the family of ``first`` and store ``first`` in it."""
+        ...
+
+    def find(self, token_hash: str) -> RefreshTokenRecord | None: ...
+
+    def rotate(self, spent_hash: str, successor: RefreshTokenRecord, now: datetime) -> Rotation:
+        """Atomically: spend ``spent_hash`` if unspent and its family is active, and store ``successor``."""
+        ...
+
+    def revoke_family(self, family_id: str, reason: str, now: datetime) -> None:
+        """Revoke every token of the family (idempotent; the first revocation's time and reason are kept)."""
+        ...
+
+
+class LoginCounters(Protocol):
+    """Atomic counters of failed logins, one item per key (the key carries its window)."""
+
+    def take(self, key: str, limit: int, purge_at: datetime) -> bool:
+        """Count one more failure unless ``limit`` are already counted; False (nothing counted) at the limit."""
+        ...
+
+    def give_back(self, key: str) -> None:
+        """Uncount one failure taken by `take` (the attempt turned out good or was refused elsewhere)."""
+        ...
+
+    def clear(self, key: str) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    dummy_hash: str
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+# --- the service ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    refresh_token_seconds: int = 30 * 24 * 3600
+    login_max_failures: int = 5
+    login_max_failures_per_ip: int = 50
+    login_window_seconds: int = 900
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a client gets when it signs in or refreshes."""
+
+    user: User
+    access: IssuedAccessToken
+    refresh_token: str
+
+
+def invalid_credentials() -> Unauthorized:
+    return Unauthorized("invalid_credentials", "The email or password is not right.")
+
+
+class AccountService:
+    def __init__(
+        self,
+        users: UserRepository,
+        sessions: SessionRepository,
+        counters: LoginCounters,
+        hasher: PasswordHasher,
+        tokens: AccessTokens,
+        clock: Clock,
+        policy: AccountPolicy,
+    ):
+        self._users = users
+        self._sessions = sessions
+        self._counters = counters
+        self._hasher = hasher
+        self._tokens = tokens
+        self._clock = clock
+        self._policy = policy
+
+    def register(self, email: str, password: str, name: str) -> Session:
+        user = self._new_user(email, password, name, "customer")
+        if not self._users.add(user):
+            raise Conflict("email_taken", "An account with this email already exists. Sign in instead.")
+        logger.info("user registered", extra={"user_id": user.id})
+        return self._start_session(user)
+
+    def login(self, email: str, password: str, source_ip: str | None) -> Session:
+        email = normalize_email(email)
+        now = self._clock.now()
+        window = Window.containing(now, self._policy.login_window_seconds)
+        email_key = email_counter_key(email, window)
+        source_key = source_counter_key(source_ip, window) if source_ip else None
+        self._take_failure_slots(window, now, email_key, source_key)
+
+        user = self._users.find_by_email(email)
+        # The same verification for an unknown email, so timing does not tell whether an account exists.
+        matches = self._hasher.verify(user.password_hash if user else self._hasher.dummy_hash, password)
+        if user is None or not matches:
+            raise invalid_credentials()
+
+        self._counters.clear(email_key)
+        if source_key:
+            self._counters.give_back(source_key)
+        if self._hasher.needs_rehash(user.password_hash):
+            self._users.set_password_hash(user.id, self._hasher.hash(password))
+        return self._start_session(user)
+
+    def refresh(self, refresh_token: str) -> Session:
+        now = self._clock.now()
+        record = self._sessions.find(hash_refresh_token(refresh_token))
+        if record is None or record.is_expired(now):
+            raise invalid_refresh_token()
+        if record.spent_at is not None:
+            raise self._revoked_for_reuse(record, now)
+        user = self._users.get(record.user_id)
+        if user is None:
+            self._sessions.revoke_family(record.family_id, "user_gone", now)
+            raise invalid_refresh_token()
+        successor_token = new_refresh_token()
+        successor = self._record(successor_token, record.family_id, user.id, now)
+        outcome = self._sessions.rotate(record.token_hash, successor, now)
+        if outcome is Rotation.ALREADY_SPENT:
+            raise self._revoked_for_reuse(record, now)
+        if outcome is Rotation.FAMILY_REVOKED:
+            raise invalid_refresh_token("This session has ended (signed out or revoked). Sign in again.")
+        return Session(user, self._issue_access(user, record.family_id), successor_token)
+
+    def logout(self, refresh_token: str) -> None:
+        """Revoke the login the token belongs to, whatever state the token is in; an unknown token is refused."""
+        record = self._sessions.find(hash_refresh_token(refresh_token))
+        if record is None:
+            raise invalid_refresh_token()
+        self._sessions.revoke_family(record.family_id, "logout", self._clock.now())
+        logger.info("signed out", extra={"user_id": record.user_id, "family_id": record.family_id})
+
+    def me(self, principal: Principal) -> User:
+        user = self._users.get(principal.user_id)
+        if user is None:
+            raise NotFound("user_not_found", "This account no longer exists.")
+        return user
+
+    def create_admin(self, email: str, password: str, name: str) -> str:
+        """The id of an admin with this email: a new account, or the existing one promoted (password unchanged)."""
+        user = self._new_user(email, password, name, "admin")
+        if self._users.add(user):
+            logger.info("admin created", extra={"user_id": user.id})
+            return user.id
+        existing = self._users.find_by_email(user.email)
+        if existing is None:  # a claim without its user: the transaction makes this impossible, say so loudly
+            raise Conflict("email_taken", "This email is claimed by an account that cannot be read.")
+        if existing.role != "admin":
+            self._users.set_role(existing.id, "admin")
+            logger.info("user promoted to admin", extra={"user_id": existing.id})
+        return existing.id
+
+    # --- helpers ---
+
+    def _new_user(self, email: str, password: str, name: str, role: Role) -> User:
+        email = normalize_email(email)
+        name = clean_name(name)
+        check_password(password, email)
+        return User(
+            id=new_id("u_"),
+            email=email,
+            name=name,
+            role=role,
+            password_hash=self._hasher.hash(password),
+            created_at=self._clock.now(),
+        )
+
+    def _record(self, token: str, family_id: str, user_id: str, now: datetime) -> RefreshTokenRecord:
+        return RefreshTokenRecord(
+            token_hash=hash_refresh_token(token),
+            family_id=family_id,
+            user_id=user_id,
+            issued_at=now,
+            expires_at=now + timedelta(seconds=self._policy.refresh_token_seconds),
+        )
+
+    def _start_session(self, user: User) -> Session:
+        now = self._clock.now()
+        token = new_refresh_token()
+        family_id = new_id("f_")
+        self._sessions.start(self._record(token, family_id, user.id, now))
+        return Session(user, self._issue_access(user, family_id), token)
+
+    def _issue_access(self, user: User, family_id: str) -> IssuedAccessToken:
+        return self._tokens.issue(Principal(user_id=user.id, role=user.role), family_id=family_id)
+
+    def _take_failure_slots(self, window: Window, now: datetime, email_key: str, source_key: str | None) -> None:
+        """Count this attempt as a failure up front, per source then per email, or refuse it with 429."""
+        purge_at = window.ends_at + timedelta(seconds=window.seconds)
+        limits = [(email_key, self._policy.login_max_failures, "email")]
+        if source_key:
+            limits.insert(0, (source_key, self._policy.login_max_failures_per_ip, "source"))
+        taken: list[str] = []
+        for key, limit, scope in limits:
+            if not self._counters.take(key, limit, purge_at):
+                for slot in taken:
+                    self._counters.give_back(slot)
+                logger.warning("login throttled", extra={"scope": scope})
+                raise RateLimited(window.retry_after(now), details={"scope": scope})
+            taken.append(key)
+
+    def _revoked_for_reuse(self, record: RefreshTokenRecord, now: datetime) -> Unauthorized:
+        self._sessions.revoke_family(record.family_id, "reuse", now)
+        logger.warning("refresh token reused: family revoked", extra={"family_id": record.family_id})
+        return refresh_token_reused()
