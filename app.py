@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api import accounts, auth, health
+from chalicelib.api import accounts, auth, booking_events, catalog, health, reservations, websocket
 
 app = Chalice(app_name="cinema-booking")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -11,3 +11,7 @@ app.register_blueprint(auth.bp)
 app.register_blueprint(health.bp)
 # --- blueprints of each room, registered below ---
 app.register_blueprint(accounts.bp)
+app.register_blueprint(catalog.bp)
+app.register_blueprint(reservations.bp)
+app.register_blueprint(booking_events.bp)
+app.register_blueprint(websocket.bp)

@@ -6,7 +6,7 @@ payment provider, and nothing is built at import (``chalice package`` imports th
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 
 from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.settings import Settings, get_settings
@@ -30,9 +30,46 @@ class Services:
     def health(self):
         from chalicelib.adapters.health import AwsHealth
 
-        return AwsHealth(self.settings)
+        return AwsHealth(self.settings, aws_client)
 
     # --- services: one property each, added by the room that owns it ---
+
+    @cached_property
+    def sqs(self):
+        return aws_client("sqs", self.settings.region, self.settings.aws_endpoint_url)
+
+    @cached_property
+    def booking_events(self):
+        from chalicelib.adapters.events import LoggedEvents
+
+        return LoggedEvents()
+
+    @cached_property
+    def booking(self):
+        from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
+        from chalicelib.adapters.dynamodb.screenings_for_sale import CatalogScreenings
+        from chalicelib.adapters.sqs import SqsExpiryScheduler
+        from chalicelib.domain.reservations import HoldPolicy
+        from chalicelib.services.booking import BookingService
+
+        s = self.settings
+        policy = HoldPolicy(s.hold_seconds, s.hold_extension_seconds, s.hold_max_seconds, s.max_seats_per_hold)
+        return BookingService(
+            DynamoSeatInventory(),
+            CatalogScreenings(),
+            SqsExpiryScheduler(s, self.sqs),
+            self.booking_events,
+            self.clock,
+            policy,
+        )
+
+    @cached_property
+    def catalog(self):
+        from chalicelib.adapters.dynamodb.catalog import DynamoMovies, DynamoScreenings, DynamoTheaters
+        from chalicelib.services.catalog import Catalog
+
+        screenings = DynamoScreenings(self.clock)
+        return Catalog(DynamoMovies(), DynamoTheaters(), screenings, self.clock, self.settings.cleaning_minutes)
 
     @cached_property
     def password_hasher(self):
@@ -55,6 +92,36 @@ class Services:
         return AccountService(
             DynamoUsers(), DynamoSessions(), DynamoLoginCounters(), self.password_hasher, self.tokens, self.clock, policy
         )
+
+    @cached_property
+    def notifier(self):
+        from chalicelib.adapters.dynamodb.realtime import DynamoConnections
+        from chalicelib.adapters.websocket import ApiGatewayNotifier
+
+        region = self.settings.region
+        return ApiGatewayNotifier(
+            lambda endpoint: aws_client("apigatewaymanagementapi", region, endpoint),
+            self.settings.ws_management_url,
+            DynamoConnections(),
+        )
+
+    @cached_property
+    def realtime(self):
+        from chalicelib.adapters.dynamodb.realtime import DynamoConnections
+        from chalicelib.services.realtime import Realtime, seat_statuses_of
+
+        def seat_statuses(screening_id: str):
+            return seat_statuses_of(self.booking.seat_map(screening_id))
+
+        return Realtime(DynamoConnections(), self.notifier, self.tokens.verify, self.clock, seat_statuses)
+
+
+@cache
+def aws_client(service: str, region: str, endpoint_url: str | None):
+    """One boto3 client per service and endpoint for the life of the process (building one costs ~0.3 s)."""
+    import boto3
+
+    return boto3.session.Session(region_name=region).client(service, endpoint_url=endpoint_url)
 
 
 _services: Services | None = None

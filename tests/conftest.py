@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,14 +47,48 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def aws():
-    """moto in-process, with every table and queue created from the single definition."""
+@pytest.fixture(scope="session")
+def moto_session():
+    """One moto for the whole run: creating a dozen tables costs seconds, emptying them costs milliseconds."""
+    saved = {key: os.environ.get(key) for key in TEST_ENV}
+    os.environ.update(TEST_ENV)
     with mock_aws():
         settings = get_settings()
         tables.create_all(settings)
-        queues.create_all(boto3.client("sqs", region_name=settings.region), settings.queue_prefix)
-        yield settings
+        sqs = boto3.client("sqs", region_name=settings.region)
+        queue_urls = queues.create_all(sqs, settings.queue_prefix)
+        yield settings, sqs, queue_urls
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _empty_tables_and_queues(settings, sqs, queue_urls) -> None:
+    tables.configure(settings)
+    for model in tables.all_models():
+        keys = [model._hash_keyname] + ([model._range_keyname] if model._range_keyname else [])
+        client = model._get_connection().connection.client
+        pages = client.get_paginator("scan").paginate(
+            TableName=model.Meta.table_name,
+            ProjectionExpression=", ".join(f"#k{i}" for i in range(len(keys))),
+            ExpressionAttributeNames={f"#k{i}": k for i, k in enumerate(keys)},
+        )
+        for page in pages:
+            for item in page["Items"]:
+                client.delete_item(TableName=model.Meta.table_name, Key=item)
+    for url in queue_urls.values():
+        sqs.delete_queue(QueueUrl=url)  # moto allows re-creating at once (AWS would wait 60 s); purge is 1/min
+    queue_urls.update(queues.create_all(sqs, settings.queue_prefix))
+
+
+@pytest.fixture
+def aws(moto_session):
+    """moto with every table and queue created from the single definition, empty at the start of each test."""
+    settings, sqs, queue_urls = moto_session
+    _empty_tables_and_queues(settings, sqs, queue_urls)
+    return get_settings()
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ from chalicelib.settings import Settings
 
 
 class AwsHealth:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, client_factory):
         self._settings = settings
+        self._client_factory = client_factory
 
     def _client(self, service: str):
-        import boto3
-
-        return boto3.client(service, region_name=self._settings.region, endpoint_url=self._settings.aws_endpoint_url)
+        return self._client_factory(service, self._settings.region, self._settings.aws_endpoint_url)
 
     def dynamodb(self) -> bool:
         from chalicelib.adapters.dynamodb.tables import all_models

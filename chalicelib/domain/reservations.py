@@ -98,6 +98,10 @@ class Reservation:
     def is_active_at(self, now: datetime) -> bool:
         return self.status == "active" and self.expires_at > now
 
+    def status_at(self, now: datetime) -> ReservationStatus:
+        """What a client is told: an active hold past its expiry has expired, whether or not it was released yet."""
+        return "expired" if self.status == "active" and self.expires_at <= now else self.status
+
     def ended(self, status: ReservationStatus, at: datetime) -> Reservation:
         return replace(self, status=status, ended_at=at)
 

@@ -22,6 +22,7 @@ from chalicelib.services.booking_ports import (
     EventPublisher,
     ExpiryScheduler,
     LayoutSource,
+    ScreeningForSale,
     SeatInventory,
     SeatsTaken,
 )
@@ -69,20 +70,23 @@ class BookingService:
         self._policy = policy
         self._currency = currency
         # A screening's layout and prices never change once it is on sale: cache them per cold start.
-        self._layout_cache: OrderedDict[str, Layout] = OrderedDict()
+        self._layout_cache: OrderedDict[str, ScreeningForSale] = OrderedDict()
 
     # --- reads ---
 
-    def layout(self, screening_id: str) -> Layout:
+    def screening(self, screening_id: str) -> ScreeningForSale:
         cached = self._layout_cache.get(screening_id)
         if cached is None:
-            cached = self._layouts.layout_for(screening_id)
+            cached = self._layouts.screening_for_sale(screening_id)
             if cached is None:
                 raise NotFound("screening_not_found", f"No screening with id {screening_id}.")
             self._layout_cache[screening_id] = cached
             if len(self._layout_cache) > LAYOUT_CACHE_SIZE:
                 self._layout_cache.popitem(last=False)
         return cached
+
+    def layout(self, screening_id: str) -> Layout:
+        return self.screening(screening_id).layout
 
     def seat_map(self, screening_id: str) -> SeatMap:
         """Every seat with the status a client should see (an expired hold shows as available): one query."""
@@ -135,7 +139,10 @@ class BookingService:
     def hold_seats(self, principal: Principal, screening_id: str, seat_ids: Sequence[str]) -> Reservation:
         """All the seats or none. A hold for a screening where the user already holds seats replaces it."""
         wanted = self._policy.validate_seats(list(seat_ids))
-        layout = self.layout(screening_id)
+        screening = self.screening(screening_id)
+        layout = screening.layout
+        if screening.starts_at <= self._clock.now():
+            raise Conflict("screening_started", "This screening has already started; choose a later one.")
         unknown = [seat for seat in wanted if seat not in layout]
         if unknown:
             raise InvalidRequest(
@@ -195,6 +202,9 @@ class BookingService:
             return reservation
         self._end(reservation, "expired")
         return None
+
+    def reschedule_expiry(self, reservation: Reservation) -> None:
+        self._scheduler.schedule(reservation, self._clock.now())
 
     def sweep(self, limit: int = 100) -> int:
         """Expire every hold that is past due: the safety net under the per-hold expiry messages."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -69,9 +70,18 @@ class SeatInventory(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ScreeningForSale:
+    """What a hold needs to know of a screening; none of it changes once the screening exists."""
+
+    screening_id: str
+    layout: Layout
+    starts_at: datetime
+
+
 class LayoutSource(Protocol):
-    def layout_for(self, screening_id: str) -> Layout | None:
-        """The seat layout (rows, aisles, categories) a screening was created with; None when unknown."""
+    def screening_for_sale(self, screening_id: str) -> ScreeningForSale | None:
+        """The seat layout (rows, aisles, categories, prices) and start of a screening; None when unknown."""
         ...
 
 

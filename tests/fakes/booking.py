@@ -10,7 +10,7 @@ from chalicelib.domain.clock import epoch_ms
 from chalicelib.domain.errors import Conflict, HoldExpired
 from chalicelib.domain.layout import Layout
 from chalicelib.domain.reservations import Reservation, SeatState
-from chalicelib.services.booking_ports import ActiveHoldExists, SeatsTaken
+from chalicelib.services.booking_ports import ActiveHoldExists, ScreeningForSale, SeatsTaken
 
 
 class InMemorySeatInventory:
@@ -160,10 +160,13 @@ class InMemorySeatInventory:
 
 class StaticLayouts:
     def __init__(self) -> None:
-        self.layouts: dict[str, Layout] = {}
+        self.screenings: dict[str, ScreeningForSale] = {}
 
-    def layout_for(self, screening_id: str) -> Layout | None:
-        return self.layouts.get(screening_id)
+    def add(self, screening_id: str, layout: Layout, starts_at: datetime) -> None:
+        self.screenings[screening_id] = ScreeningForSale(screening_id, layout, starts_at)
+
+    def screening_for_sale(self, screening_id: str) -> ScreeningForSale | None:
+        return self.screenings.get(screening_id)
 
 
 class RecordingScheduler:

@@ -28,7 +28,6 @@ from chalicelib.domain.clock import epoch_ms, from_epoch_ms
 from chalicelib.domain.errors import Conflict, DependencyUnavailable, HoldExpired
 from chalicelib.domain.reservations import Reservation, SeatState
 from chalicelib.services.booking_ports import ActiveHoldExists, SeatsTaken
-from chalicelib.settings import Settings
 
 EXPIRY_SHARDS = 10
 PURGE_AFTER_MS = 30 * 24 * 3600 * 1000  # ended reservations are garbage-collected by TTL a month later
@@ -150,14 +149,9 @@ def _labelled(failures: dict[str, tuple[str, dict | None]], prefix: str, code: s
 
 
 class DynamoSeatInventory:
-    def __init__(self, settings: Settings):
-        self._connection = Connection(
-            region=settings.region,
-            host=settings.aws_endpoint_url,
-            max_retry_attempts=3,
-            connect_timeout_seconds=2,
-            read_timeout_seconds=5,
-        )
+    def __init__(self) -> None:
+        # The seats table's own PynamoDB connection (one botocore client per thread), shared by every transaction.
+        self._connection: Connection = SeatItem._get_connection().connection
 
     # --- reads ---
 

@@ -22,16 +22,21 @@ def base_name(model: type[Model]) -> str:
 
 
 def configure(settings: Settings) -> None:
-    """Point every model at this stage's table names and endpoint (moto, LocalStack or AWS)."""
+    """Point every model at this stage's table names and endpoint (moto, LocalStack or AWS).
+
+    PynamoDB caches a connection (a botocore client, ~0.3 s to build) per model: it is kept unless the
+    table name, region or endpoint changed.
+    """
     for model in all_models():
         _BASE_NAMES.setdefault(model, model.Meta.table_name)
-        model.Meta.table_name = settings.table_prefix + _BASE_NAMES[model]
-        model.Meta.region = settings.region
-        model.Meta.host = settings.aws_endpoint_url
+        target = (settings.table_prefix + _BASE_NAMES[model], settings.region, settings.aws_endpoint_url)
+        if (model.Meta.table_name, getattr(model.Meta, "region", None), getattr(model.Meta, "host", None)) == target:
+            continue
+        model.Meta.table_name, model.Meta.region, model.Meta.host = target
         model.Meta.max_retry_attempts = 3
         model.Meta.connect_timeout_seconds = 2
         model.Meta.read_timeout_seconds = 5
-        model._connection = None  # PynamoDB caches its connection per class: rebuild with the new settings
+        model._connection = None  # rebuilt lazily with the new settings
 
 
 def create_all(settings: Settings) -> list[str]:

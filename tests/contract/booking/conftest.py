@@ -53,8 +53,8 @@ def inventory(request, layout):
         fake = InMemorySeatInventory()
         fake.add_screening(SCREENING, layout)
         return fake
-    settings = request.getfixturevalue("aws")
+    request.getfixturevalue("aws")
     from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
 
     write_seat_items(SCREENING, layout)
-    return DynamoSeatInventory(settings)
+    return DynamoSeatInventory()
