@@ -90,7 +90,13 @@ class Services:
             login_window_seconds=s.login_window_seconds,
         )
         return AccountService(
-            DynamoUsers(), DynamoSessions(), DynamoLoginCounters(), self.password_hasher, self.tokens, self.clock, policy
+            DynamoUsers(),
+            DynamoSessions(),
+            DynamoLoginCounters(),
+            self.password_hasher,
+            self.tokens,
+            self.clock,
+            policy,
         )
 
     @cached_property
