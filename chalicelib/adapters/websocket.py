@@ -1,0 +1,63 @@
+"""Messages to WebSocket clients through API Gateway's ``@connections`` management API (`Notifier`).
+
+The same code runs in AWS and in the local cloud: a boto3 ``apigatewaymanagementapi`` client whose
+endpoint is ``Settings.ws_management_url`` (the local gateway serves the same API), or, when unset,
+``https://{domainName}/{stage}`` of the WebSocket event being handled. A post to a connection that is
+gone (410 ``GoneException``) forgets the connection and its subscriptions and reports False.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.domain.errors import DependencyUnavailable
+from chalicelib.logs import logger
+from chalicelib.services.realtime import ConnectionStore
+
+MAX_MESSAGE_BYTES = 128 * 1024  # API Gateway's WebSocket message limit
+
+
+class ApiGatewayNotifier:
+    def __init__(self, client_for: Callable[[str], Any], endpoint_url: str | None, connections: ConnectionStore):
+        self._client_for = client_for
+        self._endpoint_url = endpoint_url
+        self._connections = connections
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def use_endpoint_if_unset(self, endpoint_url: str) -> None:
+        """Where the configuration names no endpoint, post back through the API the event came from."""
+        if self._endpoint_url is None:
+            self._endpoint_url = endpoint_url
+
+    def _management(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                if self._endpoint_url is None:
+                    raise DependencyUnavailable(
+                        "websocket_endpoint_unknown", "WS_MANAGEMENT_URL is not set and no WebSocket event named one."
+                    )
+                self._client = self._client_for(self._endpoint_url)
+            return self._client
+
+    def send(self, connection_id: str, message: dict[str, Any]) -> bool:
+        data = json.dumps(message, separators=(",", ":")).encode()
+        if len(data) > MAX_MESSAGE_BYTES:
+            raise ValueError(f"a WebSocket message is limited to {MAX_MESSAGE_BYTES} bytes, this one has {len(data)}")
+        client = self._management()
+        try:
+            client.post_to_connection(ConnectionId=connection_id, Data=data)
+        except client.exceptions.GoneException:
+            self._connections.remove(connection_id)
+            logger.info("websocket connection gone", extra={"connection_id": connection_id})
+            return False
+        except (BotoCoreError, ClientError) as exc:
+            raise DependencyUnavailable(
+                "websocket_unavailable", "The WebSocket API did not accept the message."
+            ) from exc
+        return True
