@@ -252,7 +252,13 @@ class DynamoTheaters:
             layout=json.dumps(theater.layout.to_json(), separators=(",", ":")),
             seats_total=theater.seats_total,
         )
-        item.save(condition=TheaterItem.id.does_not_exist())
+        theater_id_is_new = TheaterItem.id.does_not_exist()
+        try:
+            item.save(condition=theater_id_is_new)
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict("theater_exists", f"Theater {theater.id} already exists.") from exc
+            raise
 
     def get(self, theater_id: str) -> Theater:
         try:
@@ -318,12 +324,14 @@ class DynamoScreenings:
                 batch.save(_seat_item(screening.id, seat))
         try:
             self._claim_schedule(screening)
-        except (Conflict, NotFound):
-            # Refused for certain, so no one will ever see this screening id. (After an unknown error the
-            # transaction may have gone through: the seats stay.)
-            with SeatItem.batch_write() as batch:
-                for seat in seats:
-                    batch.delete(SeatItem(screening_id=screening.id, seat_id=seat.id))
+        except (Conflict, NotFound) as refused:
+            # Refused for certain, so no one will ever see this screening id: its seats go. (After an unknown
+            # error the transaction may have gone through: the seats stay. Ids carry 64 random bits, so
+            # ``screening_exists`` never happens in practice; its seats, if ever, are not ours to delete.)
+            if refused.code != "screening_exists":
+                with SeatItem.batch_write() as batch:
+                    for seat in seats:
+                        batch.delete(SeatItem(screening_id=screening.id, seat_id=seat.id))
             raise
 
     def _claim_schedule(self, screening: Screening) -> None:
