@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.adapters.dynamodb.accounts import DynamoLoginCounters, DynamoSessions, DynamoUsers
-from tests.contract.accounts.shared_moto import empty_all_tables, moto_with_all_tables
 from tests.fakes.accounts import InMemoryLoginCounters, InMemorySessions, InMemoryUsers
 
 IMPLEMENTATIONS = {
@@ -14,24 +13,10 @@ IMPLEMENTATIONS = {
 }
 
 
-@pytest.fixture(scope="module")
-def module_aws():
-    with moto_with_all_tables() as settings:
-        yield settings
-
-
-@pytest.fixture
-def dynamodb(request):
-    """This module's moto with every table, emptied."""
-    settings = request.getfixturevalue("module_aws")
-    empty_all_tables()
-    return settings
-
-
 @pytest.fixture(params=sorted(IMPLEMENTATIONS))
 def implementation(request):
     if request.param == "dynamodb":
-        request.getfixturevalue("dynamodb")
+        request.getfixturevalue("aws")  # moto with every table, empty
     return IMPLEMENTATIONS[request.param]
 
 

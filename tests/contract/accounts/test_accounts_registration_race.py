@@ -53,7 +53,7 @@ def transactions_one_at_a_time(monkeypatch):
     monkeypatch.setattr(DynamoDBBackend, "transact_write_items", atomic)
 
 
-def test_concurrent_registrations_of_one_email_create_exactly_one_account(dynamodb, transactions_one_at_a_time):
+def test_concurrent_registrations_of_one_email_create_exactly_one_account(aws, transactions_one_at_a_time):
     clock = FakeClock()
     racing_users = EveryoneArrivesBeforeWriting(DynamoUsers(), CONTENDERS)
     accounts = AccountService(
@@ -61,7 +61,7 @@ def test_concurrent_registrations_of_one_email_create_exactly_one_account(dynamo
         DynamoSessions(),
         DynamoLoginCounters(),
         Argon2PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
-        AccessTokens(dynamodb, clock),
+        AccessTokens(aws, clock),
         clock,
         AccountPolicy(),
     )
