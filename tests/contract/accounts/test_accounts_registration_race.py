@@ -11,8 +11,9 @@ from moto.dynamodb.models import DynamoDBBackend
 from chalicelib.adapters.dynamodb.accounts import DynamoLoginCounters, DynamoSessions, DynamoUsers
 from chalicelib.adapters.dynamodb.models.accounts import EmailClaimItem, UserItem
 from chalicelib.adapters.passwords import Argon2PasswordHasher
+from chalicelib.domain.accounts import User
 from chalicelib.domain.clock import FakeClock
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, DependencyUnavailable
 from chalicelib.services.accounts import AccountPolicy, AccountService
 from chalicelib.services.tokens import AccessTokens
 
@@ -83,3 +84,41 @@ def test_concurrent_registrations_of_one_email_create_exactly_one_account(aws, t
     accounts_for_email = [user for user in UserItem.scan() if user.email == "race@example.com"]
     assert [user.id for user in accounts_for_email] == [winners[0].user.id]
     assert EmailClaimItem.get("race@example.com").user_id == winners[0].user.id
+
+
+def conflicting_first(monkeypatch, times: int):
+    """DynamoDB cancels a transaction that meets another one in flight on the same item (TransactionConflict)."""
+    from moto.dynamodb.exceptions import TransactionCanceledException
+
+    original = DynamoDBBackend.transact_write_items
+    calls = {"n": 0}
+
+    def conflicting(self, transact_items, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] <= times:
+            raise TransactionCanceledException(
+                [(None, None, None)] * (len(transact_items) - 1) + [("TransactionConflict", "in flight", None)]
+            )
+        return original(self, transact_items, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", conflicting)
+
+
+def test_a_registration_cancelled_by_a_concurrent_transaction_is_retried_until_the_condition_decides(aws, monkeypatch):
+    users = DynamoUsers()
+    conflicting_first(monkeypatch, times=2)
+
+    added = users.add(User("u_1", "alice@example.com", "Alice", "customer", "$argon2id$h", FakeClock().now()))
+
+    assert added is True
+    assert users.find_by_email("alice@example.com").id == "u_1"
+
+
+def test_a_store_that_keeps_conflicting_is_a_503_not_a_500(aws, monkeypatch):
+    users = DynamoUsers()
+    conflicting_first(monkeypatch, times=100)
+
+    with pytest.raises(DependencyUnavailable):
+        users.add(User("u_1", "alice@example.com", "Alice", "customer", "$argon2id$h", FakeClock().now()))
+
+    assert users.find_by_email("alice@example.com") is None
