@@ -161,6 +161,15 @@ class TestRefresh:
 
         assert refused.value.code == "invalid_refresh_token"
 
+    def test_a_refresh_token_of_a_user_who_no_longer_exists_is_invalid_and_ends_the_login(self, accounts, users):
+        session = accounts.register("alice@example.com", PASSWORD, "Alice")
+        del users._users[session.user.id]  # an operator removed the account by hand
+
+        with pytest.raises(Unauthorized) as refused:
+            accounts.refresh(session.refresh_token)
+
+        assert refused.value.code == "invalid_refresh_token"
+
     def test_a_refreshed_access_token_carries_the_users_current_role(self, accounts, users, tokens):
         session = accounts.register("alice@example.com", PASSWORD, "Alice")
         users.set_role(session.user.id, "staff")
