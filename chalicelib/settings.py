@@ -28,6 +28,8 @@ class Settings:
     hold_extension_seconds: int = 300
     hold_max_seconds: int = 900
     max_seats_per_hold: int = 10
+    # Catalog: minutes to clean a theater after a screening, before the next may start
+    cleaning_minutes: int = 20
     # Tokens
     jwt_algorithm: str = "HS256"
     jwt_signing_keys: dict[str, str] = field(default_factory=lambda: dict(DEV_SIGNING_KEYS))
@@ -64,6 +66,7 @@ def get_settings() -> Settings:
         hold_extension_seconds=_int("HOLD_EXTENSION_SECONDS", 300),
         hold_max_seconds=_int("HOLD_MAX_SECONDS", 900),
         max_seats_per_hold=_int("MAX_SEATS_PER_HOLD", 10),
+        cleaning_minutes=_int("CLEANING_MINUTES", 20),
         jwt_algorithm=env.get("JWT_ALGORITHM", "HS256"),
         jwt_signing_keys=keys,
         jwt_active_kid=env.get("JWT_ACTIVE_KID", next(iter(keys))),

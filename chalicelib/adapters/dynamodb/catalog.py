@@ -315,8 +315,11 @@ def _seat_item(screening_id: str, seat: Seat) -> SeatItem:
 class DynamoScreenings:
     def __init__(self, clock: Clock):
         self._clock = clock
-        meta = ScreeningItem.Meta
-        self._connection = Connection(region=meta.region, host=meta.host, max_retry_attempts=meta.max_retry_attempts)
+
+    @staticmethod
+    def _connection() -> Connection:
+        """The connection PynamoDB already holds for the screenings table (one botocore client per cold start)."""
+        return ScreeningItem._get_connection().connection
 
     def add(self, screening: Screening, seats: Sequence[Seat]) -> None:
         with SeatItem.batch_write() as batch:
@@ -354,7 +357,7 @@ class DynamoScreenings:
         movie_is_unchanged = MovieItem.id.exists() & (MovieItem.duration_minutes == screening.duration_minutes)
         slots = screening.slots
         try:
-            with TransactWrite(connection=self._connection, client_request_token=screening.id) as transaction:
+            with TransactWrite(connection=self._connection(), client_request_token=screening.id) as transaction:
                 transaction.condition_check(TheaterItem, screening.theater_id, condition=theater_exists)
                 transaction.save(item, condition=screening_id_is_new)
                 for slot in slots:
