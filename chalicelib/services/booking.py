@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from chalicelib.domain import seating
 from chalicelib.domain.clock import Clock, epoch_ms, new_id
@@ -29,6 +30,10 @@ from chalicelib.services.booking_ports import (
 
 REPLACE_ATTEMPTS = 3
 LAYOUT_CACHE_SIZE = 256
+# Alternatives for a loser come from a seat map at most this old (plus the seats it just lost): in a rush on
+# one screening that is one query a second per instance instead of one per loser. Advisory only: holding an
+# alternative is a conditional write like any other.
+ALTERNATIVES_MAP_MAX_AGE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class BookingService:
         self._currency = currency
         # A screening's layout and prices never change once it is on sale: cache them per cold start.
         self._layout_cache: OrderedDict[str, ScreeningForSale] = OrderedDict()
+        self._recent_maps: dict[str, tuple[datetime, SeatMap]] = {}
 
     # --- reads ---
 
@@ -167,7 +173,9 @@ class BookingService:
             try:
                 self._inventory.hold(new, replacing, now)
             except SeatsTaken as taken:
-                raise SeatsUnavailable(taken.seat_ids, self._alternatives(layout, screening_id, wanted)) from taken
+                raise SeatsUnavailable(
+                    taken.seat_ids, self._alternatives(layout, screening_id, wanted, taken.seat_ids)
+                ) from taken
             except ActiveHoldExists as busy:
                 replacing = self._current_hold(principal.user_id, screening_id, busy.hold_id)
                 continue
@@ -243,7 +251,12 @@ class BookingService:
         self._publisher.publish(events)
         self._scheduler.schedule(new, new.created_at)
 
-    def _alternatives(self, layout: Layout, screening_id: str, wanted: tuple[str, ...]) -> list[dict]:
-        """Blocks of the same size near the seats first asked for, from a fresh read of the seat map."""
-        taken = self.seat_map(screening_id).taken
+    def _alternatives(self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]) -> list:
+        """Blocks of the same size near the seats first asked for, from a recent seat map."""
+        now = self._clock.now()
+        fetched_at, seat_map = self._recent_maps.get(screening_id, (None, None))
+        if seat_map is None or (now - fetched_at).total_seconds() > ALTERNATIVES_MAP_MAX_AGE_SECONDS:
+            seat_map = self.seat_map(screening_id)
+            self._recent_maps[screening_id] = (now, seat_map)
+        taken = seat_map.taken | set(lost)
         return [s.to_json() for s in seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)]
