@@ -6,7 +6,9 @@ tables, queues and endpoints. Values the user set (``HOLD_SECONDS``, ``LOG_LEVEL
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -57,3 +59,10 @@ def local_environment(base: Mapping[str, str], *, aws_endpoint: str, ports: Port
     env.setdefault("LOG_LEVEL", "INFO")
     env.setdefault("POWERTOOLS_SERVICE_NAME", "cinema-booking")
     return env
+
+
+def configure_logging() -> None:
+    """Plain lines to stderr for the local cloud's own processes; the app keeps its JSON lines on stdout."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
+    for noisy in ("botocore", "pynamodb", "werkzeug", "aiohttp.access", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

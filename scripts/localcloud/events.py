@@ -29,6 +29,7 @@ from chalice import Chalice
 from chalice.app import ScheduledEventConfig, SQSEventConfig
 from chalice.local import LambdaContext
 
+from scripts.localcloud.environment import configure_logging
 from scripts.localcloud.schedules import Schedule, schedule_of
 
 log = logging.getLogger("localcloud.events")
@@ -200,7 +201,7 @@ def main() -> None:
     from app import app
     from chalicelib.settings import get_settings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     settings = get_settings()
     sqs = boto3.client("sqs", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
     pump = EventPump(app, sqs, settings.region)

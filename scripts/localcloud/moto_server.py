@@ -32,6 +32,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import ThreadedWSGIServer
 
 from scripts.localcloud import moto_fast_json, moto_transactions
+from scripts.localcloud.environment import configure_logging
 
 log = logging.getLogger("localcloud.moto")
 
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--transactions", choices=["per-item", "moto"], default="per-item")
     parser.add_argument("--serializer", choices=["fast-json", "moto"], default="fast-json")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     try:
         moto_transactions.require_pinned_moto()
     except moto_transactions.UnsupportedMotoVersion as exc:

@@ -31,6 +31,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from chalice import Chalice
 
 from scripts.localcloud import ws_events
+from scripts.localcloud.environment import configure_logging
 from scripts.localcloud.ws_events import Peer
 
 log = logging.getLogger("localcloud.ws")
@@ -204,8 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    configure_logging()
     from app import app
 
     web.run_app(WebSocketGateway(app).web_app(), host=args.host, port=args.port, print=None, backlog=1024)

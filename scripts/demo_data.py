@@ -1,0 +1,87 @@
+"""The local cloud's demo data: two theaters, six movies, screenings over the next days, one admin.
+
+The Grand Hall has 296 seats in 15 rows (A, nearest the screen, to O) split by a centre aisle; the
+accessible seats are at both ends of row A, the VIP seats in the centre of rows K to N; prices by
+category. Studio 2 is a small room of 80 seats. Pure data: `scripts.seed` sends it through the API.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "popcorn-and-seats-42"  # a local demo credential, printed by `make run`
+ADMIN_NAME = "Cinema Admin"
+
+PRICES = {"standard": 1200, "vip": 1800, "accessible": 1000}
+SCREENING_DAYS = 3
+EARLIEST_START = timedelta(minutes=30)  # screenings closer than this to now are not created
+
+
+def _row(label: str, seats: int, vip: range = range(0), accessible: tuple[int, ...] = ()) -> dict[str, Any]:
+    def category(number: int) -> str:
+        if number in accessible:
+            return "accessible"
+        return "vip" if number in vip else "standard"
+
+    return {
+        "label": label,
+        "seats": [{"number": n, "category": category(n)} for n in range(1, seats + 1)],
+        "aisles_after": [seats // 2],
+    }
+
+
+def grand_hall_layout() -> dict[str, Any]:
+    rows = [_row("A", 18, accessible=(1, 2, 17, 18)), _row("B", 18)]
+    for label in "CDEFGHIJKLMNO":
+        rows.append(_row(label, 20, vip=range(6, 16) if label in "KLMN" else range(0)))
+    return {"rows": rows, "prices": dict(PRICES)}
+
+
+def studio_layout() -> dict[str, Any]:
+    rows = [_row("A", 10, accessible=(1, 10))] + [_row(label, 10) for label in "BCDEFGH"]
+    return {"rows": rows, "prices": {"standard": 1100, "accessible": 900}}
+
+
+THEATERS = {
+    "Grand Hall": grand_hall_layout(),
+    "Studio 2": studio_layout(),
+}
+
+MOVIES = [
+    {"title": "Arrival", "description": "A linguist is recruited to talk with visitors from space.",
+     "genres": ["Sci-Fi", "Drama"], "duration_minutes": 116, "rating": "PG-13", "release_date": "2016-11-11"},
+    {"title": "Inception", "description": "A thief who steals secrets through dreams is asked to plant one.",
+     "genres": ["Sci-Fi", "Action"], "duration_minutes": 148, "rating": "PG-13", "release_date": "2010-07-16"},
+    {"title": "Spirited Away", "description": "A girl wanders into a world of spirits and must find her way home.",
+     "genres": ["Animation", "Fantasy"], "duration_minutes": 125, "rating": "PG", "release_date": "2001-07-20"},
+    {"title": "The Grand Budapest Hotel", "description": "A concierge and his lobby boy chase a stolen painting.",
+     "genres": ["Comedy"], "duration_minutes": 99, "rating": "R", "release_date": "2014-03-28"},
+    {"title": "Mad Max: Fury Road", "description": "A desert chase across a wasteland, in one long breath.",
+     "genres": ["Action"], "duration_minutes": 120, "rating": "R", "release_date": "2015-05-15"},
+    {"title": "Paddington 2", "description": "A bear in a duffle coat is framed for a theft and keeps his manners.",
+     "genres": ["Family", "Comedy"], "duration_minutes": 103, "rating": "PG", "release_date": "2017-11-10"},
+]  # fmt: skip
+
+# Start times (UTC) of each theater's day; 3 h 15 min apart, longer than any movie plus cleaning.
+SLOTS = {
+    "Grand Hall": (time(13, 0), time(16, 15), time(19, 30)),
+    "Studio 2": (time(14, 0), time(17, 15), time(20, 30)),
+}
+
+
+def screening_plan(now: datetime) -> list[tuple[str, str, datetime]]:
+    """(theater name, movie title, start) for today and the next days, skipping starts too close to now."""
+    plan = []
+    today: date = now.astimezone(UTC).date()
+    titles = [movie["title"] for movie in MOVIES]
+    for day in range(SCREENING_DAYS):
+        for theater_no, (theater, slots) in enumerate(SLOTS.items()):
+            for slot_no, slot in enumerate(slots):
+                starts_at = datetime.combine(today + timedelta(days=day), slot, UTC)
+                if starts_at - now < EARLIEST_START:
+                    continue
+                title = titles[(day + 3 * theater_no + slot_no) % len(titles)]
+                plan.append((theater, title, starts_at))
+    return plan
