@@ -177,7 +177,7 @@ class BookingService:
                     taken.seat_ids, self._alternatives(layout, screening_id, wanted, taken.seat_ids)
                 ) from taken
             except ActiveHoldExists as busy:
-                replacing = self._current_hold(principal.user_id, screening_id, busy.hold_id)
+                replacing = busy.current or self._current_hold(principal.user_id, screening_id, busy.hold_id)
                 continue
             self._after_hold(new, replacing)
             return new

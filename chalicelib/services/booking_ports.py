@@ -20,10 +20,14 @@ class SeatsTaken(Exception):
 
 
 class ActiveHoldExists(Exception):
-    """The user already has an active hold for this screening (or it changed since it was read)."""
+    """The user already has an active hold for this screening (or it changed since it was read).
 
-    def __init__(self, hold_id: str | None):
+    `current` is that hold as far as the refusal tells (id, seats, times), when it tells.
+    """
+
+    def __init__(self, hold_id: str | None, current: Reservation | None = None):
         self.hold_id = hold_id
+        self.current = current
         super().__init__(f"active hold: {hold_id}")
 
 

@@ -65,11 +65,11 @@ class InMemorySeatInventory:
             holder = self._holders.get((new.user_id, new.screening_id))
             if replacing:
                 if holder is None or holder[0] != replacing.id:
-                    raise ActiveHoldExists(holder[0] if holder else None)
+                    raise ActiveHoldExists(holder[0] if holder else None, self._current(holder))
                 if self._reservations[replacing.id].status != "active":
                     raise ActiveHoldExists(None)
             elif holder is not None and holder[1] > now_ms:
-                raise ActiveHoldExists(holder[0])
+                raise ActiveHoldExists(holder[0], self._current(holder))
             taken = [
                 seat_id
                 for seat_id in new.seat_ids
@@ -138,6 +138,9 @@ class InMemorySeatInventory:
             self._reservations[reservation.id] = extended
             self._holders[(reservation.user_id, reservation.screening_id)] = (reservation.id, epoch_ms(new_expiry))
             return extended
+
+    def _current(self, holder: tuple[str, int] | None) -> Reservation | None:
+        return self._reservations.get(holder[0]) if holder else None
 
     # --- the same conditions as the DynamoDB adapter ---
 

@@ -100,6 +100,25 @@ def _reservation(item: ReservationItem) -> Reservation:
     )
 
 
+def _hold_from_holder(user_id: str, screening_id: str, raw: dict | None) -> Reservation | None:
+    """The user's current hold as its holder item tells it (ALL_OLD of a refused hold): enough to replace it."""
+    if not raw or "seat_ids" not in raw or "started_at_ms" not in raw:
+        return None
+    item = HolderItem.from_raw_data(raw)
+    return Reservation(
+        id=item.hold_id,
+        screening_id=screening_id,
+        user_id=user_id,
+        seat_ids=tuple(item.seat_ids),
+        prices={},
+        currency="USD",
+        status="active",
+        created_at=from_epoch_ms(int(item.created_at_ms or item.started_at_ms)),
+        expires_at=from_epoch_ms(int(item.expires_at_ms)),
+        started_at=from_epoch_ms(int(item.started_at_ms)),
+    )
+
+
 def _shard(reservation_id: str) -> str:
     return str(zlib.crc32(reservation_id.encode()) % EXPIRY_SHARDS)
 
@@ -218,6 +237,9 @@ class DynamoSeatInventory:
                 [
                     HolderItem.hold_id.set(new.id),
                     HolderItem.expires_at_ms.set(expires_ms),
+                    HolderItem.seat_ids.set(list(new.seat_ids)),
+                    HolderItem.created_at_ms.set(epoch_ms(new.created_at)),
+                    HolderItem.started_at_ms.set(epoch_ms(new.started_at)),
                     HolderItem.purge_at.set(from_epoch_ms(expires_ms + PURGE_AFTER_MS)),
                 ],
                 holder_is(replacing.id) if replacing else no_active_hold(now_ms),
@@ -237,7 +259,8 @@ class DynamoSeatInventory:
             # The user's own hold state first: a kept seat fails too when the old hold ended meanwhile.
             holder = failures.get("holder")
             if holder and holder[0] == CONDITION_FAILED:
-                raise ActiveHoldExists((holder[1] or {}).get("hold_id", {}).get("S"))
+                current = _hold_from_holder(new.user_id, new.screening_id, holder[1])
+                raise ActiveHoldExists(current.id if current else None, current)
             if failures.get("replaced", ("",))[0] == CONDITION_FAILED:
                 raise ActiveHoldExists(None)  # the old hold ended meanwhile: the caller reads again
             taken = _labelled(failures, "seat:", CONDITION_FAILED)

@@ -86,6 +86,8 @@ def test_no_active_hold_refuses_a_second_hold_for_the_same_screening(inventory):
         inventory.hold(a_hold("alice", ("B1",)), None, NOW)
 
     assert busy.value.hold_id == first.id
+    assert (busy.value.current.id, busy.value.current.seat_ids) == (first.id, ("A1",))
+    assert busy.value.current.started_at == first.started_at
     assert statuses(inventory)["B1"][0] == "available"
 
 

@@ -98,6 +98,10 @@ class HolderItem(CinemaModel):
     screening_id = UnicodeAttribute(range_key=True)
     hold_id = UnicodeAttribute()
     expires_at_ms = NumberAttribute()
+    # Enough of the hold to replace it without reading it: a refused hold gets these back (ALL_OLD).
+    seat_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    created_at_ms = NumberAttribute(null=True)
+    started_at_ms = NumberAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
 
