@@ -31,7 +31,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import ThreadedWSGIServer
 
-from scripts.localcloud import moto_fast_json, moto_transactions
+from scripts.localcloud import moto_fast_json, moto_query, moto_transactions
 from scripts.localcloud.environment import configure_logging
 
 log = logging.getLogger("localcloud.moto")
@@ -151,7 +151,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--transactions", choices=["per-item", "moto"], default="per-item")
-    parser.add_argument("--serializer", choices=["fast-json", "moto"], default="fast-json")
+    parser.add_argument(
+        "--speedups", choices=["on", "off"], default="on", help="fast JSON answers and Query by partition"
+    )
     args = parser.parse_args(argv)
     configure_logging()
     try:
@@ -160,8 +162,9 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(str(exc)) from exc
     if args.transactions == "per-item":
         moto_transactions.install()
-    if args.serializer == "fast-json":
+    if args.speedups == "on":
         moto_fast_json.install()
+        moto_query.install()
     server = MotoServer(args.host, args.port)
     log.info("moto serving on %s (serialized, %s transactions)", server.url, args.transactions)
     server.serve_forever()

@@ -13,7 +13,7 @@ from chalicelib.adapters.dynamodb import tables
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 from chalicelib.settings import get_settings
-from scripts.localcloud import moto_fast_json, moto_transactions
+from scripts.localcloud import moto_fast_json, moto_query, moto_transactions
 from scripts.localcloud.moto_server import MotoServer
 
 ADMIN = Principal("admin-race", "admin")
@@ -36,7 +36,7 @@ def hall_layout(rows: int = 10, seats_per_row: int = 20) -> dict:
 
 @pytest.fixture
 def moto_server(monkeypatch):
-    with moto_transactions.per_item_transactions(), moto_fast_json.fast_json():
+    with moto_transactions.per_item_transactions(), moto_fast_json.fast_json(), moto_query.by_partition():
         server = MotoServer(serialized=True).start()
         monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
         monkeypatch.setenv("TABLE_PREFIX", "race-")
