@@ -18,7 +18,12 @@ def check_seat_invariants(screening_id: str, winners: dict[str, tuple[str, ...]]
         item.id: item
         for item in ReservationItem.scan(ReservationItem.screening_id == screening_id, consistent_read=True)
     }
-    live = {rid: r for rid, r in reservations.items() if r.status in ("active", "paid")}
+    # live: paid, or active and not yet expired (an expired hold's seats may be taken before anything releases it)
+    live = {
+        rid: r
+        for rid, r in reservations.items()
+        if r.status == "paid" or (r.status == "active" and r.expires_at_ms > now_ms)
+    }
     claims = Counter(seat for r in live.values() for seat in r.seat_ids)
     problems += [f"seat {seat} claimed by {n} live reservations" for seat, n in claims.items() if n > 1]
     for rid, reservation in live.items():

@@ -1,0 +1,338 @@
+"""Benchmark: seat holds over HTTP against the local cloud, next to the raw conditional-write rate of its storage.
+
+    .venv/bin/python -m scripts.bench_reservations [--clients 50] [--seconds 15] [--screenings 20]
+
+Starts moto's server (serialized, as in the local cloud) and the REST front on free ports, seeds a
+realistic dataset (20 screenings of 300 seats by default), then, in the same run:
+1. raw: `--clients` threads doing conditional UpdateItem straight into the same moto server;
+2. api: `--clients` clients (threads in 2 processes) holding blocks of 1-4 seats of ONE screening over
+   HTTP, a new user for every attempt (a crowd), with holds of `--hold-seconds` (default 5) so that
+   abandoned holds lapse and their seats are taken again (the expired-hold path of the condition).
+   Prints holds/s, p50/p95/p99 and the conflict rate, the ratio api/raw, and checks afterwards from
+   the database that no seat is held twice.
+Pass `--api-url` and `--aws-endpoint` to measure a local cloud that is already running instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import requests
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = "ABCDEFGHIJKLMNO"  # 15 rows x 20 seats = 300
+
+
+def hall_layout() -> dict:
+    return {
+        "rows": [
+            {
+                "label": label,
+                "seats": [{"number": n, "category": "vip" if label in "KL" else "standard"} for n in range(1, 21)],
+                "aisles_after": [10],
+            }
+            for label in ROWS
+        ],
+        "prices": {"standard": 1200, "vip": 1800},
+    }
+
+
+# --- the local cloud under test ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {seconds} s")
+
+
+@contextmanager
+def local_cloud(hold_seconds: int) -> Iterator[tuple[str, str]]:
+    """moto (serialized) and the REST front as child processes, in the local stage's environment."""
+    from scripts.localcloud.environment import Ports, local_environment
+
+    ports = Ports(api=free_port(), ws=free_port(), moto=free_port())
+    aws = f"http://127.0.0.1:{ports.moto}"
+    env = local_environment(os.environ, aws_endpoint=aws, ports=ports, localstack=False)
+    env["HOLD_SECONDS"] = str(hold_seconds)
+    env["LOG_LEVEL"] = "WARNING"
+    py = str(ROOT / ".venv" / "bin" / "python")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT, "env": env}
+    children = [subprocess.Popen([py, "-m", "scripts.localcloud.moto_server", "--port", str(ports.moto)], **quiet)]
+    try:
+        wait_for(f"{aws}/moto-api/")
+        os.environ.update(
+            {
+                k: env[k]
+                for k in (
+                    "AWS_ENDPOINT_URL",
+                    "TABLE_PREFIX",
+                    "QUEUE_PREFIX",
+                    "AWS_REGION",
+                    "AWS_ACCESS_KEY_ID",
+                    "AWS_SECRET_ACCESS_KEY",
+                    "STAGE",
+                )
+            }
+        )
+        from chalicelib.adapters import queues
+        from chalicelib.adapters.dynamodb import tables
+        from chalicelib.settings import get_settings
+
+        settings = get_settings()
+        tables.create_all(settings)
+        queues.create_all(boto3.client("sqs", endpoint_url=aws, region_name=settings.region), settings.queue_prefix)
+        children.append(subprocess.Popen([py, "-m", "scripts.localcloud.rest", "--port", str(ports.api)], **quiet))
+        api = f"http://127.0.0.1:{ports.api}"
+        wait_for(f"{api}/api/health")
+        yield api, aws
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=10)
+
+
+def token(user_id: str, role: str = "customer") -> str:
+    from chalicelib.domain.clock import SystemClock
+    from chalicelib.domain.identity import Principal
+    from chalicelib.services.tokens import AccessTokens
+    from chalicelib.settings import get_settings
+
+    return AccessTokens(get_settings(), SystemClock()).issue(Principal(user_id, role)).token
+
+
+def seed(api: str, screenings: int) -> list[str]:
+    """One 300-seat theater per screening (so none overlap), one movie: `screenings` screenings of 300 seats."""
+    admin = {"Authorization": f"Bearer {token('bench-admin', 'admin')}"}
+    movie = requests.post(
+        f"{api}/api/movies",
+        headers=admin,
+        timeout=30,
+        json={
+            "title": "The Bench",
+            "description": "",
+            "genres": ["Drama"],
+            "duration_minutes": 100,
+            "rating": "PG",
+            "release_date": "2026-01-01",
+        },
+    ).json()
+    starts = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    ids = []
+    for n in range(screenings):
+        theater = requests.post(
+            f"{api}/api/theaters", headers=admin, timeout=30, json={"name": f"Hall {n}", "layout": hall_layout()}
+        ).json()
+        created = requests.post(
+            f"{api}/api/screenings",
+            headers=admin,
+            timeout=60,
+            json={
+                "movie_id": movie["id"],
+                "theater_id": theater["id"],
+                "starts_at": starts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+        )
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    return ids
+
+
+# --- measuring ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+
+    def add(self, other: Tally) -> None:
+        self.latencies += other.latencies
+        self.statuses.update(other.statuses)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def raw_writes(aws: str, screening_id: str, clients: int, seconds: float) -> tuple[Tally, float]:
+    """Conditional UpdateItem on the seats of one screening, straight into the storage the API uses."""
+    from chalicelib.settings import get_settings
+
+    table = get_settings().table_prefix + "seats"
+    tally, lock, stop = Tally(), threading.Lock(), time.monotonic() + seconds
+    config = Config(retries={"total_max_attempts": 1}, max_pool_connections=clients)
+    client = boto3.client("dynamodb", endpoint_url=aws, region_name="us-east-1", config=config)
+    seat_ids = [f"{row}{n}" for row in ROWS for n in range(1, 21)]
+
+    def worker(n: int) -> None:
+        rng, local = random.Random(n), Tally()
+        while time.monotonic() < stop:
+            seat = rng.choice(seat_ids)
+            started = time.perf_counter()
+            try:
+                client.update_item(
+                    TableName=table,
+                    Key={"screening_id": {"S": screening_id}, "seat_id": {"S": seat}},
+                    UpdateExpression="SET version = version + :one",
+                    ConditionExpression="#s <> :sold",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":one": {"N": "1"}, ":sold": {"S": "sold"}},
+                )
+                local.statuses["ok"] += 1
+            except client.exceptions.ConditionalCheckFailedException:
+                local.statuses["condition_failed"] += 1
+            local.latencies.append(time.perf_counter() - started)
+        with lock:
+            tally.add(local)
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally, time.monotonic() - began
+
+
+def _hold_clients(args: tuple) -> Tally:
+    """One process of API clients (threads); each keeps one hold and replaces it again and again."""
+    api, screening_id, clients, seconds, start_at, process = args
+    tally, lock = Tally(), threading.Lock()
+    crowd = [token(f"bench-{process}-{n}") for n in range(clients * 60)]  # a new person for every attempt
+    while time.time() < start_at:
+        time.sleep(0.01)
+    stop = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        rng, local, session = random.Random(f"{process}-{n}"), Tally(), requests.Session()
+        people = iter(crowd[n::clients])
+        while time.monotonic() < stop:
+            headers = {"Authorization": f"Bearer {next(people)}"}
+            row, first, size = rng.choice(ROWS[4:11]), rng.randint(1, 17), rng.randint(1, 4)
+            seats = [f"{row}{n}" for n in range(first, first + size)]
+            started = time.perf_counter()
+            response = session.post(
+                f"{api}/api/seat-reservations",
+                headers=headers,
+                timeout=30,
+                json={"screening_id": screening_id, "seat_ids": seats},
+            )
+            local.latencies.append(time.perf_counter() - started)
+            local.statuses[response.status_code] += 1
+        with lock:
+            tally.add(local)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally
+
+
+def api_holds(api: str, screening_id: str, clients: int, seconds: float, processes: int = 2) -> tuple[Tally, float]:
+    start_at = time.time() + 5  # every process has minted its tokens by then
+    shares = [clients // processes + (1 if p < clients % processes else 0) for p in range(processes)]
+    jobs = [(api, screening_id, shares[p], seconds, start_at, p) for p in range(processes)]
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        results = pool.map(_hold_clients, jobs)
+    tally = Tally()
+    for result in results:
+        tally.add(result)
+    return tally, seconds
+
+
+def held_twice(screening_id: str) -> list[str]:
+    from tests.concurrency.invariants import check_seat_invariants
+
+    return check_seat_invariants(screening_id, {})
+
+
+def report(name: str, tally: Tally, elapsed: float, ok: set) -> float:
+    done = sum(tally.statuses.values())
+    rate = done / elapsed
+    lat = [x * 1000 for x in tally.latencies]
+    print(
+        f"{name:5} {done:6} requests in {elapsed:5.1f} s = {rate:7.1f}/s   "
+        f"p50 {percentile(lat, 50):6.1f} ms  p95 {percentile(lat, 95):6.1f} ms  p99 {percentile(lat, 99):6.1f} ms  "
+        f"outcomes {dict(tally.statuses)}"
+    )
+    unexpected = {k: v for k, v in tally.statuses.items() if k not in ok}
+    if unexpected:
+        print(f"      UNEXPECTED outcomes: {unexpected}")
+    return rate
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--screenings", type=int, default=20)
+    parser.add_argument("--hold-seconds", type=int, default=5)
+    parser.add_argument("--api-url")
+    parser.add_argument("--aws-endpoint")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+
+    @contextmanager
+    def attached() -> Iterator[tuple[str, str]]:
+        os.environ["AWS_ENDPOINT_URL"] = args.aws_endpoint
+        yield args.api_url, args.aws_endpoint
+
+    with attached() if args.api_url else local_cloud(hold_seconds=args.hold_seconds) as (api, aws):
+        began = time.monotonic()
+        screenings = seed(api, args.screenings)
+        print(
+            f"seeded {len(screenings)} screenings x 300 seats in {time.monotonic() - began:.1f} s; "
+            f"{args.clients} clients, {args.seconds:.0f} s per phase"
+        )
+        raw, raw_elapsed = raw_writes(aws, screenings[-1], args.clients, args.seconds)
+        raw_rate = report("raw", raw, raw_elapsed, {"ok", "condition_failed"})
+        holds, holds_elapsed = api_holds(api, screenings[0], args.clients, args.seconds)
+        api_rate = report("api", holds, holds_elapsed, {201, 409})
+        conflicts = holds.statuses[409] / max(1, sum(holds.statuses.values()))
+        print(
+            f"conflict rate {conflicts:.1%}; api/raw = {api_rate / raw_rate:.2f} (goal >= 0.50); "
+            f"hold p99 {percentile([x * 1000 for x in holds.latencies], 99):.0f} ms (goal < 100 ms)"
+        )
+        problems = held_twice(screenings[0])
+        print(
+            "invariants after the run:",
+            "OK (no seat held twice, every live hold owns its seats)" if not problems else problems[:10],
+        )
+
+
+if __name__ == "__main__":
+    main()
