@@ -107,6 +107,8 @@ def scenario() -> list:
                 {"Put": {"TableName": "t", "Item": {"p": {"S": "x"}, "s": {"S": "new"}}}},
             ],
         )
+        # The suite may already run inside one moto, which a nested mock_aws does not reset: leave nothing behind.
+        client.delete_table(TableName="t")
     return answers
 
 
