@@ -60,3 +60,19 @@ def internal_error_response(request_id: str | None) -> Response:
         status_code=500,
         headers={"Content-Type": "application/json"},
     )
+
+
+def unsupported_media_type_response(content_type: str, accepted: tuple[str, ...]) -> Response:
+    """A body sent as a type the route does not take (text/plain, a form...): 415, before anything reads it."""
+    sent = content_type[:100]
+    return Response(
+        body=json.dumps(
+            error_body(
+                "unsupported_media_type",
+                f"Send the body as {' or '.join(accepted)}, not {sent}.",
+                {"content_type": sent, "supported": list(accepted)},
+            )
+        ),
+        status_code=415,
+        headers={"Content-Type": "application/json"},
+    )
