@@ -1,0 +1,243 @@
+"""``GET /api/openapi.json``: the REST API as OpenAPI 3.1, derived from the Chalice app itself.
+
+Paths, methods, path parameters and who may call (the route's authorizer) come from ``app.routes``;
+request bodies and query parameters from the routes' pydantic schemas; answers and error codes from
+`chalicelib.api.openapi_operations.OPERATIONS`, one entry per route, naming the response shapes of
+`chalicelib.api.openapi_schemas`.
+A route without an entry is still published (path, method, security) and marked ``x-undocumented``; a
+test fails on it, so a new route cannot ship without its documentation.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from chalice import Chalice, Response
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib import __version__
+from chalicelib.api.catalog import ID_PATTERN
+from chalicelib.api.openapi_operations import OPERATIONS, Answer, Media, Operation
+from chalicelib.api.openapi_schemas import ERROR_DETAILS, Error
+from chalicelib.api.routing import ApiBlueprint
+from chalicelib.domain.identity import Role
+
+bp = ApiBlueprint(__name__)
+
+REF = "#/components/schemas/{model}"
+SECURITY_SCHEME = "bearer"
+METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE")
+ROLES = typing.get_args(Role)
+ROLE_MEANING = {
+    "customer": "any signed-in user",
+    "staff": "staff or admin",
+    "admin": "admin only",
+}
+
+
+def role_of(authorizer_name: str) -> str:
+    """``admin_auth`` -> ``admin``: the role an authorizer lets through (and every role above it)."""
+    role = authorizer_name.removesuffix("_auth")
+    if role not in ROLES:
+        raise ValueError(f"authorizer {authorizer_name!r} names no role of {ROLES}")
+    return role
+
+
+def openapi_document(app: Chalice, operations: Mapping[tuple[str, str], Operation] = OPERATIONS) -> dict[str, Any]:
+    """The whole REST API of `app`: every route, documented by `operations` where it has an entry."""
+    routes = [
+        (path, method, entry)
+        for path, methods in sorted(app.routes.items())
+        for method, entry in sorted(methods.items(), key=lambda item: METHOD_ORDER.index(item[0]))
+    ]
+    documented = [operations[(m, p)] for p, m, _ in routes if (m, p) in operations]
+    schemas = _component_schemas(documented)
+    paths: dict[str, dict[str, Any]] = {}
+    operation_ids: set[str] = set()
+    for path, method, entry in routes:
+        operation = operations.get((method, path))
+        item = _operation(path, method, entry, operation)
+        item["operationId"] = _unique(entry.view_name, entry.view_function.__module__, operation_ids)
+        paths.setdefault(path, {})[method.lower()] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Cinema booking API",
+            "version": __version__,
+            "description": (
+                "Money is integer cents with a currency; times are ISO 8601 UTC; ids are opaque strings. "
+                "Every 4xx/5xx body is the Error schema. The WebSocket API is described in docs/api.md."
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "The access_token of register/login/refresh. The role an operation needs is "
+                    "named in its security requirement: "
+                    + "; ".join(f"{role}: {meaning}" for role, meaning in ROLE_MEANING.items())
+                    + ".",
+                }
+            },
+        },
+    }
+
+
+def _component_schemas(operations: list[Operation]) -> dict[str, Any]:
+    """Every model a documented operation names, with pydantic's ``$defs`` lifted into components."""
+    models: list[tuple[type[BaseModel], str]] = [(Error, "serialization")]
+    models += [(details, "serialization") for details in ERROR_DETAILS.values()]
+    for operation in operations:
+        if operation.body is not None:
+            models.append((operation.body, "validation"))
+        models += [(answer, "serialization") for answer in operation.responses.values() if _is_model(answer)]
+    _, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
+    return dict(sorted(top.get("$defs", {}).items()))
+
+
+def _is_model(answer: Answer) -> bool:
+    return isinstance(answer, type) and issubclass(answer, BaseModel)
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _unique(name: str, module: str, taken: set[str]) -> str:
+    candidate = name if name not in taken else f"{module.rsplit('.', 1)[-1]}.{name}"
+    taken.add(candidate)
+    return candidate
+
+
+def _operation(path: str, method: str, entry: Any, operation: Operation | None) -> dict[str, Any]:
+    role = role_of(entry.authorizer.name) if entry.authorizer is not None else None
+    item: dict[str, Any] = {"tags": [entry.view_function.__module__.rsplit(".", 1)[-1]]}
+    if operation is None:
+        item.update(summary=f"{method} {path}", responses={"default": _error_response("Undocumented.", ())})
+        item["x-undocumented"] = True
+    else:
+        item["summary"] = operation.summary
+        if operation.description:
+            item["description"] = operation.description
+    parameters = [_path_parameter(name) for name in re.findall(r"{(\w+)}", path)]
+    if operation is not None and operation.query is not None:
+        parameters += _query_parameters(operation.query)
+    if parameters:
+        item["parameters"] = parameters
+    if role is not None:
+        item["security"] = [{SECURITY_SCHEME: [role]}]
+        item["x-role"] = role
+    if operation is not None:
+        if operation.body is not None:
+            item["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(operation.body)}}}
+        item["responses"] = _responses(operation, role, bool(parameters))
+    return item
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": ID_PATTERN}}
+
+
+def _query_parameters(query: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = query.model_json_schema(mode="validation", ref_template=REF)
+    if "$defs" in schema:
+        raise ValueError(f"{query.__name__}: a query schema has flat fields only")
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        prop = {key: value for key, value in prop.items() if key != "title"}
+        variants = [variant for variant in prop.pop("anyOf", []) if variant != {"type": "null"}]
+        if len(variants) == 1:
+            prop.update(variants[0])
+        elif variants:
+            prop["anyOf"] = variants
+        if prop.get("default", ...) is None:
+            del prop["default"]
+        parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    return parameters
+
+
+def _responses(operation: Operation, role: str | None, has_parameters: bool) -> dict[str, Any]:
+    codes: dict[int, list[str]] = {}
+
+    def add(status: int, *names: str) -> None:
+        codes.setdefault(status, [])
+        codes[status] += [name for name in names if name not in codes[status]]
+
+    for status, answer in operation.responses.items():
+        if isinstance(answer, tuple):
+            add(status, *answer)
+    if operation.body is not None:
+        add(400, "validation_error")
+        add(413, "payload_too_large")
+        add(415, "unsupported_media_type")
+    elif has_parameters:
+        add(400, "validation_error")
+    if role is not None:
+        add(401, "unauthorized")
+        if role != "customer":
+            add(403, "forbidden")
+    responses: dict[str, Any] = {}
+    for status, answer in sorted(operation.responses.items()):
+        if not isinstance(answer, tuple):
+            responses[str(status)] = _success_response(status, answer)
+    for status, names in sorted(codes.items()):
+        responses[str(status)] = _error_response(f"Error codes: {', '.join(names)}.", tuple(names))
+        if status == 429:
+            responses[str(status)]["headers"] = {
+                "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
+            }
+    responses["default"] = _error_response("Any other answer: gateway throttling (429), or a 5xx.", ())
+    return responses
+
+
+def _success_response(status: int, answer: Answer) -> dict[str, Any]:
+    description = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content", 304: "Not modified"}
+    response: dict[str, Any] = {"description": description.get(status, "Answer")}
+    if isinstance(answer, Media):
+        response["content"] = {media_type: {"schema": dict(answer.schema)} for media_type in answer.types}
+    elif _is_model(answer):
+        response["content"] = {"application/json": {"schema": _ref(answer)}}  # type: ignore[arg-type]
+    elif answer is not None:
+        response["content"] = {"application/json": {"schema": dict(answer)}}  # type: ignore[arg-type]
+    return response
+
+
+def _error_response(description: str, codes: tuple[str, ...]) -> dict[str, Any]:
+    schema: dict[str, Any] = _ref(Error)
+    if codes:
+        only_these = {"properties": {"error": {"properties": {"code": {"enum": list(codes)}}}}}
+        detailed = [
+            {
+                "if": {"properties": {"error": {"properties": {"code": {"const": code}}}}},
+                "then": {"properties": {"error": {"properties": {"details": _ref(ERROR_DETAILS[code])}}}},
+            }
+            for code in codes
+            if code in ERROR_DETAILS
+        ]
+        schema = {"allOf": [_ref(Error), only_these, *detailed]}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+@functools.lru_cache(maxsize=4)
+def _document_text(app: Chalice) -> str:
+    return json.dumps(openapi_document(app), separators=(",", ":"))
+
+
+@bp.route("/api/openapi.json", methods=["GET"])
+def openapi_json():
+    return Response(
+        body=_document_text(bp.current_app),
+        status_code=200,
+        headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"},
+    )
