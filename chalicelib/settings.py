@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from chalicelib import __version__
 
 DEV_SIGNING_KEYS = {"dev-1": "dev-only-signing-key-change-me-in-every-deployed-stage"}
+KEYLESS_STAGES = frozenset({"local", "test"})
+"""Stages that may sign with `DEV_SIGNING_KEYS` (published in this repository): this machine's local cloud
+and the test suite. Every other stage refuses to start without ``JWT_SIGNING_KEYS``."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,28 @@ def _int(name: str, default: int) -> int:
     return default if raw in (None, "") else int(raw)
 
 
+def _signing_keys(raw: str | None, stage: str) -> dict[str, str]:
+    """Key id -> key; the first signs, all verify. Anyone could forge tokens signed with the built-in key."""
+    if not raw:
+        if stage in KEYLESS_STAGES:
+            return dict(DEV_SIGNING_KEYS)
+        raise RuntimeError(
+            f"JWT_SIGNING_KEYS is not set for stage {stage!r}: refusing the built-in development key, which "
+            f"is public. Only the stages {sorted(KEYLESS_STAGES)} may run without it (docs/deploy.md)."
+        )
+    try:
+        keys = json.loads(raw)
+    except ValueError as exc:
+        raise RuntimeError("JWT_SIGNING_KEYS is not JSON; it is an object of key id to key.") from exc
+    if not isinstance(keys, dict) or not keys or not all(isinstance(k, str) and k for k in keys.values()):
+        raise RuntimeError("JWT_SIGNING_KEYS must be a non-empty JSON object of key id to key (a string).")
+    return keys
+
+
 def get_settings() -> Settings:
     env = os.environ
     stage = env.get("STAGE", "local")
-    keys = json.loads(env["JWT_SIGNING_KEYS"]) if env.get("JWT_SIGNING_KEYS") else dict(DEV_SIGNING_KEYS)
+    keys = _signing_keys(env.get("JWT_SIGNING_KEYS"), stage)
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",

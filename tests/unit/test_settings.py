@@ -1,0 +1,67 @@
+"""Settings: a deployed stage never signs tokens with the built-in development key, which is public."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chalicelib.settings import DEV_SIGNING_KEYS, get_settings
+
+KEYS = {"k2": "a-long-random-key", "k1": "the-previous-key"}
+
+
+@pytest.fixture
+def env(monkeypatch):
+    monkeypatch.delenv("JWT_SIGNING_KEYS", raising=False)
+    monkeypatch.delenv("JWT_ACTIVE_KID", raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod", "staging", "Local", ""])
+def test_a_stage_other_than_local_or_test_without_signing_keys_refuses_to_start(env, stage):
+    env.setenv("STAGE", stage)
+
+    with pytest.raises(RuntimeError, match="JWT_SIGNING_KEYS is not set for stage") as refused:
+        get_settings()
+
+    assert DEV_SIGNING_KEYS["dev-1"] not in str(refused.value)
+
+
+@pytest.mark.parametrize("stage", ["local", "test"])
+def test_the_local_cloud_and_the_tests_may_use_the_development_key(env, stage):
+    env.setenv("STAGE", stage)
+
+    settings = get_settings()
+
+    assert settings.stage == stage
+    assert settings.jwt_signing_keys == DEV_SIGNING_KEYS
+    assert settings.jwt_active_kid == "dev-1"
+
+
+def test_without_a_stage_the_app_is_local_and_may_use_the_development_key(env):
+    env.delenv("STAGE", raising=False)
+
+    settings = get_settings()
+
+    assert settings.stage == "local"
+    assert settings.jwt_signing_keys == DEV_SIGNING_KEYS
+
+
+def test_a_deployed_stage_signs_with_the_first_of_its_configured_keys(env):
+    env.setenv("STAGE", "dev")
+    env.setenv("JWT_SIGNING_KEYS", json.dumps(KEYS))
+
+    settings = get_settings()
+
+    assert settings.jwt_signing_keys == KEYS
+    assert settings.jwt_active_kid == "k2"
+
+
+@pytest.mark.parametrize("raw", ["not json", "[]", "{}", '{"k1": ""}', '{"k1": 7}', '"a-key"'])
+def test_signing_keys_that_are_not_an_object_of_key_id_to_key_are_refused(env, raw):
+    env.setenv("STAGE", "dev")
+    env.setenv("JWT_SIGNING_KEYS", raw)
+
+    with pytest.raises(RuntimeError, match="JWT_SIGNING_KEYS"):
+        get_settings()
