@@ -73,6 +73,12 @@ def _signing_keys(raw: str | None, stage: str) -> dict[str, str]:
     return keys
 
 
+def queue_prefix() -> str:
+    """The SQS name prefix alone: Chalice reads queue names when it imports app.py (``chalice package``, where
+    the stage's secrets do not exist yet), so this needs no more of the environment than the prefix."""
+    return os.environ.get("QUEUE_PREFIX", f"cinema-{os.environ.get('STAGE', 'local')}-")
+
+
 def get_settings() -> Settings:
     env = os.environ
     stage = env.get("STAGE", "local")
@@ -82,7 +88,7 @@ def get_settings() -> Settings:
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         table_prefix=env.get("TABLE_PREFIX", f"cinema-{stage}-"),
-        queue_prefix=env.get("QUEUE_PREFIX", f"cinema-{stage}-"),
+        queue_prefix=queue_prefix(),
         hold_seconds=_int("HOLD_SECONDS", 600),
         hold_extension_seconds=_int("HOLD_EXTENSION_SECONDS", 300),
         hold_max_seconds=_int("HOLD_MAX_SECONDS", 900),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.settings import get_settings
+from chalicelib.settings import queue_prefix
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class QueueDef:
     @property
     def deployed_name(self) -> str:
         """The name Chalice subscribes a consumer to. A deploy-time value: Chalice reads it when app.py is imported."""
-        return self.name(get_settings().queue_prefix)
+        return self.name(queue_prefix())
 
 
 # A standard queue: one message per hold, delayed until the hold expires, nudges its prompt release.

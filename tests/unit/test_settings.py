@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chalicelib.settings import DEV_SIGNING_KEYS, get_settings
+from chalicelib.settings import DEV_SIGNING_KEYS, get_settings, queue_prefix
 
 KEYS = {"k2": "a-long-random-key", "k1": "the-previous-key"}
 
@@ -65,3 +65,10 @@ def test_signing_keys_that_are_not_an_object_of_key_id_to_key_are_refused(env, r
 
     with pytest.raises(RuntimeError, match="JWT_SIGNING_KEYS"):
         get_settings()
+
+
+def test_the_queue_prefix_needs_no_signing_keys_as_chalice_package_reads_it_without_secrets(env):
+    env.setenv("STAGE", "dev")
+    env.delenv("QUEUE_PREFIX", raising=False)
+
+    assert queue_prefix() == "cinema-dev-"
