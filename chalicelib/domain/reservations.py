@@ -124,6 +124,16 @@ class SeatState:
     version: int = 0
 
 
+@dataclass(frozen=True)
+class StoredStatus:
+    """What changes about a seat; the rest (row, price...) is fixed by the layout when the screening is created."""
+
+    seat_id: str
+    status: str
+    expires_at_ms: int | None = None
+    version: int = 0
+
+
 # --- events, published after each successful write -------------------------------------------------
 
 

@@ -6,6 +6,7 @@ is made by the inventory's conditional write; this service validates, prices, an
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class BookingService:
         # A screening's layout and prices never change once it is on sale: cache them per cold start.
         self._layout_cache: OrderedDict[str, ScreeningForSale] = OrderedDict()
         self._recent_maps: dict[str, tuple[datetime, SeatMap]] = {}
+        self._refreshing: dict[str, threading.Lock] = {}
 
     # --- reads ---
 
@@ -95,13 +97,30 @@ class BookingService:
         return self.screening(screening_id).layout
 
     def seat_map(self, screening_id: str) -> SeatMap:
-        """Every seat with the status a client should see (an expired hold shows as available): one query."""
+        """Every seat with the status a client should see (an expired hold shows as available): one query.
+
+        Row, number, category and price come from the layout the screening was created with.
+        """
+        layout = self.layout(screening_id)
         now_ms = epoch_ms(self._clock.now())
-        seats = self._inventory.seats(screening_id)
-        if not seats:
-            raise NotFound("screening_not_found", f"No screening with id {screening_id}.")
-        views = tuple(SeatView(seat, effective_status(seat.status, seat.expires_at_ms, now_ms)) for seat in seats)
-        return SeatMap(screening_id, views)
+        stored = {row.seat_id: row for row in self._inventory.statuses(screening_id)}
+        views = []
+        for seat in layout.seats:
+            row = stored.get(seat.id)
+            state = SeatState(
+                seat.id,
+                seat.row,
+                seat.number,
+                seat.row_index,
+                seat.position,
+                seat.category,
+                seat.price_cents,
+                row.status if row else "blocked",
+                expires_at_ms=row.expires_at_ms if row else None,
+                version=row.version if row else 0,
+            )
+            views.append(SeatView(state, effective_status(state.status, state.expires_at_ms, now_ms)))
+        return SeatMap(screening_id, tuple(views))
 
     def suggest(
         self,
@@ -252,11 +271,26 @@ class BookingService:
         self._scheduler.schedule(new, new.created_at)
 
     def _alternatives(self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]) -> list:
-        """Blocks of the same size near the seats first asked for, from a recent seat map."""
+        """Blocks of the same size near the seats first asked for, from a recent seat map plus the seats just lost."""
+        taken = self._recent_seat_map(screening_id).taken | set(lost)
+        return [s.to_json() for s in seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)]
+
+    def _recent_seat_map(self, screening_id: str) -> SeatMap:
+        """A seat map at most ALTERNATIVES_MAP_MAX_AGE_SECONDS old; one refresh at a time per screening.
+
+        While one thread refreshes, others use the previous map (a few seconds old at worst): in a rush
+        every loser would otherwise read the whole map at once.
+        """
         now = self._clock.now()
         fetched_at, seat_map = self._recent_maps.get(screening_id, (None, None))
-        if seat_map is None or (now - fetched_at).total_seconds() > ALTERNATIVES_MAP_MAX_AGE_SECONDS:
+        if seat_map is not None and (now - fetched_at).total_seconds() <= ALTERNATIVES_MAP_MAX_AGE_SECONDS:
+            return seat_map
+        refreshing = self._refreshing.setdefault(screening_id, threading.Lock())
+        if not refreshing.acquire(blocking=seat_map is None):
+            return seat_map
+        try:
             seat_map = self.seat_map(screening_id)
-            self._recent_maps[screening_id] = (now, seat_map)
-        taken = seat_map.taken | set(lost)
-        return [s.to_json() for s in seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)]
+            self._recent_maps[screening_id] = (self._clock.now(), seat_map)
+            return seat_map
+        finally:
+            refreshing.release()

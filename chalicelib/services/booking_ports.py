@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.layout import Layout
-from chalicelib.domain.reservations import BookingEvent, Reservation, SeatState
+from chalicelib.domain.reservations import BookingEvent, Reservation, SeatState, StoredStatus
 
 
 class SeatsTaken(Exception):
@@ -36,6 +36,10 @@ class SeatInventory(Protocol):
 
     def seats(self, screening_id: str) -> list[SeatState]:
         """Every seat of a screening, as stored (one query). Empty when the screening has no inventory."""
+        ...
+
+    def statuses(self, screening_id: str) -> list[StoredStatus]:
+        """The changing part of every seat of a screening (one projected query): what a seat map needs."""
         ...
 
     def hold(self, new: Reservation, replacing: Reservation | None, now: datetime) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from chalicelib.domain.clock import epoch_ms
 from chalicelib.domain.errors import Conflict, HoldExpired
 from chalicelib.domain.layout import Layout
-from chalicelib.domain.reservations import Reservation, SeatState
+from chalicelib.domain.reservations import Reservation, SeatState, StoredStatus
 from chalicelib.services.booking_ports import ActiveHoldExists, ScreeningForSale, SeatsTaken
 
 
@@ -42,6 +42,9 @@ class InMemorySeatInventory:
 
     def seats(self, screening_id: str) -> list[SeatState]:
         return list(self._seats.get(screening_id, {}).values())
+
+    def statuses(self, screening_id: str) -> list[StoredStatus]:
+        return [StoredStatus(s.seat_id, s.status, s.expires_at_ms, s.version) for s in self.seats(screening_id)]
 
     def get(self, reservation_id: str) -> Reservation | None:
         return self._reservations.get(reservation_id)

@@ -26,7 +26,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.dynamodb.models.booking import HolderItem, ReservationItem, SeatItem
 from chalicelib.domain.clock import epoch_ms, from_epoch_ms
 from chalicelib.domain.errors import Conflict, DependencyUnavailable, HoldExpired
-from chalicelib.domain.reservations import Reservation, SeatState
+from chalicelib.domain.reservations import Reservation, SeatState, StoredStatus
 from chalicelib.services.booking_ports import ActiveHoldExists, SeatsTaken
 
 EXPIRY_SHARDS = 10
@@ -176,6 +176,31 @@ class DynamoSeatInventory:
 
     def seats(self, screening_id: str) -> list[SeatState]:
         return [_seat_state(item) for item in SeatItem.query(screening_id)]
+
+    def statuses(self, screening_id: str) -> list[StoredStatus]:
+        """A projected query read straight from the wire: a 300-seat map parses in a few ms, not tens."""
+        table = SeatItem._get_connection()
+        rows: list[StoredStatus] = []
+        start = None
+        while True:
+            page = table.query(
+                screening_id,
+                attributes_to_get=["seat_id", "status", "expires_at_ms", "version"],
+                exclusive_start_key=start,
+            )
+            for raw in page.get("Items", []):
+                expires = raw.get("expires_at_ms", {}).get("N")
+                rows.append(
+                    StoredStatus(
+                        raw["seat_id"]["S"],
+                        raw["status"]["S"],
+                        int(expires) if expires is not None else None,
+                        int(raw.get("version", {}).get("N", 0)),
+                    )
+                )
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return rows
 
     def get(self, reservation_id: str) -> Reservation | None:
         try:

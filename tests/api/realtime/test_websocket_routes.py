@@ -117,8 +117,7 @@ def test_a_bad_message_is_answered_with_an_error_and_the_connection_stays_open(w
 def test_a_connection_cannot_watch_more_than_the_limit_but_may_join_one_it_watches_again(ws, notifier, api, token_for):
     """The `below_limit` condition fails at the limit; `already_watching` lets a repeated join through."""
     ws.connect("conn-1")
-    screenings = [f"s-{n}" for n in range(MAX_SCREENINGS_PER_CONNECTION + 1)]
-    _seat_rows(screenings)
+    screenings = _screenings(api, token_for, MAX_SCREENINGS_PER_CONNECTION + 1)
     for screening in screenings[:-1]:
         assert ws.send("conn-1", {"action": "join_screening", "screening_id": screening})["statusCode"] == 200
 
@@ -144,11 +143,28 @@ def test_a_join_on_a_closed_connection_leaves_no_subscription_behind(ws, notifie
     assert _watchers(screening_id) == []
 
 
-def _seat_rows(screening_ids: list[str]) -> None:
-    """One seat per screening, written directly: the limit test needs many screenings, not their catalog."""
-    from chalicelib.adapters.dynamodb.models.booking import SeatItem
-
-    for screening in screening_ids:
-        seat = SeatItem(screening, "A1", row="A", number=1, row_index=0, position=0, category="standard")
-        seat.price_cents = 1200
-        seat.save()
+def _screenings(api, token_for, count: int) -> list[str]:
+    """`count` real screenings of one small theater, four hours apart (the seat map needs their layout)."""
+    admin = token_for("admin-1", "admin")
+    layout = {"rows": [{"label": "A", "seats": [{"number": 1, "category": "standard"}]}], "prices": {"standard": 1200}}
+    theater = api.post("/api/theaters", {"name": "Tiny", "layout": layout}, token=admin).json
+    movie = api.post(
+        "/api/movies",
+        {"title": "Short", "description": "", "genres": ["Drama"], "duration_minutes": 90, "rating": "PG",
+         "release_date": "2020-01-01"},
+        token=admin,
+    ).json  # fmt: skip
+    ids = []
+    for n in range(count):
+        created = api.post(
+            "/api/screenings",
+            {
+                "movie_id": movie["id"],
+                "theater_id": theater["id"],
+                "starts_at": f"2026-06-0{2 + n // 5}T{(n % 5) * 4 + 2:02}:00:00Z",
+            },
+            token=admin,
+        )
+        assert created.status == 201, created.json
+        ids.append(created.json["id"])
+    return ids

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.clock import epoch_ms
 from chalicelib.domain.errors import Conflict, HoldExpired
 from chalicelib.domain.reservations import Reservation
 from chalicelib.services.booking_ports import ActiveHoldExists, SeatsTaken
@@ -259,3 +260,15 @@ def test_for_user_lists_the_users_reservations_newest_first(inventory):
     inventory.hold(a_hold("bob", ("A3",)), None, NOW)
 
     assert [r.id for r in inventory.for_user("alice")] == [second.id, first.id]
+
+
+def test_statuses_tell_the_changing_part_of_every_seat(inventory, layout):
+    hold = a_hold("alice", ("A1",))
+    inventory.hold(hold, None, NOW)
+
+    rows = {row.seat_id: row for row in inventory.statuses(SCREENING)}
+
+    assert set(rows) == {seat.id for seat in layout.seats}
+    assert (rows["A1"].status, rows["A1"].expires_at_ms, rows["A1"].version) == ("held", epoch_ms(hold.expires_at), 1)
+    assert (rows["A2"].status, rows["A2"].expires_at_ms) == ("available", None)
+    assert rows["C1"].status == "blocked"
