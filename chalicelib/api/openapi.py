@@ -101,7 +101,10 @@ def _component_schemas(operations: list[Operation]) -> dict[str, Any]:
         if operation.body is not None:
             models.append((operation.body, "validation"))
         models += [(answer, "serialization") for answer in operation.responses.values() if _is_model(answer)]
-    _, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
+    refs, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
+    for (model, _), ref in refs.items():
+        if ref != _ref(model):
+            raise ValueError(f"{model.__qualname__} is published as {ref['$ref']}: give it a name no other has")
     return dict(sorted(top.get("$defs", {}).items()))
 
 
@@ -207,9 +210,9 @@ def _success_response(status: int, answer: Answer) -> dict[str, Any]:
     if isinstance(answer, Media):
         response["content"] = {media_type: {"schema": dict(answer.schema)} for media_type in answer.types}
     elif _is_model(answer):
-        response["content"] = {"application/json": {"schema": _ref(answer)}}  # type: ignore[arg-type]
+        response["content"] = {"application/json": {"schema": _ref(answer)}}
     elif answer is not None:
-        response["content"] = {"application/json": {"schema": dict(answer)}}  # type: ignore[arg-type]
+        response["content"] = {"application/json": {"schema": dict(answer)}}
     return response
 
 

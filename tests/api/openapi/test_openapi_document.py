@@ -218,3 +218,22 @@ def test_the_role_of_an_authorizer_comes_from_its_name(name, role):
 def test_an_authorizer_that_names_no_role_is_refused():
     with pytest.raises(ValueError, match="names no role"):
         role_of("partner_auth")
+
+
+def test_two_schemas_of_one_name_are_refused_rather_than_published_under_a_mangled_name():
+    from chalicelib.api import openapi_schemas as shapes
+    from chalicelib.api.requests import RequestSchema
+
+    class Movie(RequestSchema):
+        title: str
+
+    bare = Chalice(app_name="bare")
+
+    @bare.route("/api/movies", methods=["POST"])
+    def add():
+        raise AssertionError("never called")
+
+    operations = {("POST", "/api/movies"): Operation("Add", {201: shapes.Movie}, body=Movie)}
+
+    with pytest.raises(ValueError, match="give it a name no other has"):
+        openapi_document(bare, operations)
