@@ -132,6 +132,7 @@ class StoredStatus:
     status: str
     expires_at_ms: int | None = None
     version: int = 0
+    holder_id: str | None = None
 
 
 # --- events, published after each successful write -------------------------------------------------

@@ -35,6 +35,10 @@ LAYOUT_CACHE_SIZE = 256
 # one screening that is one query a second per instance instead of one per loser. Advisory only: holding an
 # alternative is a conditional write like any other.
 ALTERNATIVES_MAP_MAX_AGE_SECONDS = 1.0
+# Cheap rejection: a hold asking for a seat that a map at most this old shows sold, blocked or held by
+# someone else (and not yet expired) is refused without a write. The price: a seat released within that
+# second may be refused once. It never lets a seat be sold twice: only the conditional write says yes.
+PRECHECK_MAP_MAX_AGE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,12 @@ class SeatMap:
     @property
     def taken(self) -> set[str]:
         return {view.seat.seat_id for view in self.seats if view.status != "available"}
+
+    def seat(self, seat_id: str) -> SeatState | None:
+        for view in self.seats:
+            if view.seat.seat_id == seat_id:
+                return view.seat
+        return None
 
 
 class BookingService:
@@ -116,6 +126,7 @@ class BookingService:
                 seat.category,
                 seat.price_cents,
                 row.status if row else "blocked",
+                holder_id=row.holder_id if row else None,
                 expires_at_ms=row.expires_at_ms if row else None,
                 version=row.version if row else 0,
             )
@@ -173,6 +184,9 @@ class BookingService:
             raise InvalidRequest(
                 "unknown_seat", f"This screening has no seat {', '.join(unknown)}.", {"unknown_seat_ids": unknown}
             )
+        visibly_taken = self._visibly_taken(screening_id, wanted, principal.user_id)
+        if visibly_taken:
+            raise SeatsUnavailable(visibly_taken, self._alternatives(layout, screening_id, wanted, visibly_taken))
         replacing: Reservation | None = None
         for _ in range(REPLACE_ATTEMPTS):
             now = self._clock.now()
@@ -274,6 +288,21 @@ class BookingService:
         """Blocks of the same size near the seats first asked for, from a recent seat map plus the seats just lost."""
         taken = self._recent_seat_map(screening_id).taken | set(lost)
         return [s.to_json() for s in seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)]
+
+    def _visibly_taken(self, screening_id: str, wanted: tuple[str, ...], user_id: str) -> tuple[str, ...]:
+        """The wanted seats that a seat map under a second old shows as someone else's right now; () without one."""
+        now = self._clock.now()
+        fetched_at, seat_map = self._recent_maps.get(screening_id, (None, None))
+        if seat_map is None or (now - fetched_at).total_seconds() > PRECHECK_MAP_MAX_AGE_SECONDS:
+            return ()
+        now_ms = epoch_ms(now)
+        taken = []
+        for seat_id in wanted:
+            seat = seat_map.seat(seat_id)
+            status = effective_status(seat.status, seat.expires_at_ms, now_ms) if seat else "blocked"
+            if status in ("sold", "blocked") or (status == "held" and seat.holder_id != user_id):
+                taken.append(seat_id)
+        return tuple(taken)
 
     def _recent_seat_map(self, screening_id: str) -> SeatMap:
         """A seat map at most ALTERNATIVES_MAP_MAX_AGE_SECONDS old; one refresh at a time per screening.

@@ -44,7 +44,9 @@ class InMemorySeatInventory:
         return list(self._seats.get(screening_id, {}).values())
 
     def statuses(self, screening_id: str) -> list[StoredStatus]:
-        return [StoredStatus(s.seat_id, s.status, s.expires_at_ms, s.version) for s in self.seats(screening_id)]
+        return [
+            StoredStatus(s.seat_id, s.status, s.expires_at_ms, s.version, s.holder_id) for s in self.seats(screening_id)
+        ]
 
     def get(self, reservation_id: str) -> Reservation | None:
         return self._reservations.get(reservation_id)

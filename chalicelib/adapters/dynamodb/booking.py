@@ -185,7 +185,7 @@ class DynamoSeatInventory:
         while True:
             page = table.query(
                 screening_id,
-                attributes_to_get=["seat_id", "status", "expires_at_ms", "version"],
+                attributes_to_get=["seat_id", "status", "expires_at_ms", "version", "holder_id"],
                 exclusive_start_key=start,
             )
             for raw in page.get("Items", []):
@@ -196,6 +196,7 @@ class DynamoSeatInventory:
                         raw["status"]["S"],
                         int(expires) if expires is not None else None,
                         int(raw.get("version", {}).get("N", 0)),
+                        raw.get("holder_id", {}).get("S"),
                     )
                 )
             start = page.get("LastEvaluatedKey")

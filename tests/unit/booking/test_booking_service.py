@@ -246,3 +246,29 @@ def test_suggestions_refuse_a_category_the_screening_does_not_have(booking):
         booking.suggest(SCREENING, 2, category="balcony")
 
     assert refused.value.code == "unknown_category"
+
+
+def test_a_seat_a_fresh_seat_map_shows_as_someone_elses_is_refused_without_a_write(booking, inventory, clock):
+    """Cheap rejection: the documented price is that a seat freed within that second may be refused once."""
+    alice = booking.hold_seats(ALICE, SCREENING, ["E5"])
+    with pytest.raises(SeatsUnavailable):
+        booking.hold_seats(BOB, SCREENING, ["E5"])  # a loser: the service now has a fresh seat map
+    inventory.release(alice, "released", clock.now())  # freed behind the service's back
+
+    with pytest.raises(SeatsUnavailable) as refused:
+        booking.hold_seats(Principal("carol"), SCREENING, ["E4", "E5"])
+    clock.advance(1.5)
+    held = booking.hold_seats(Principal("carol"), SCREENING, ["E4", "E5"])
+
+    assert refused.value.seat_ids == ("E5",)
+    assert held.seat_ids == ("E4", "E5")
+
+
+def test_a_fresh_seat_map_never_refuses_the_users_own_seats(booking):
+    booking.hold_seats(ALICE, SCREENING, ["E5"])
+    with pytest.raises(SeatsUnavailable):
+        booking.hold_seats(BOB, SCREENING, ["E5"])
+
+    replaced = booking.hold_seats(ALICE, SCREENING, ["E5", "E6"])
+
+    assert replaced.seat_ids == ("E5", "E6")
