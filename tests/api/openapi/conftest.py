@@ -75,6 +75,9 @@ class DocumentedApi:
             return
         media_type = response.headers["content-type"].split(";")[0].strip()
         assert media_type in answer["content"], f"{method} {template} answered {media_type}"
+        if not (media_type == "application/json" or media_type.endswith("+json")):
+            assert response.body, f"{method} {template} answered an empty {media_type}"
+            return
         problems = schema_problems(self.document, answer["content"][media_type]["schema"], response.json)
         assert not problems, f"{method} {template} {response.status} breaks its documented schema: {problems}"
 
