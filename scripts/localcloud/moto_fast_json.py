@@ -12,14 +12,12 @@ Anything that does not serialize (bytes, datetimes) falls back to moto's seriali
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from moto.core.responses import ActionContext
 from moto.dynamodb.responses import DynamoResult
 
-from scripts.localcloud.moto_transactions import require_pinned_moto
+from scripts.localcloud.moto_patch import MotoPatch
 
 ITEM_OPERATIONS = frozenset(
     {
@@ -58,25 +56,5 @@ def execute_result(self: DynamoResult, context: ActionContext):
     return 200, {"Content-Type": CONTENT_TYPE}, body
 
 
-def install() -> None:
-    require_pinned_moto()
-    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
-
-
-def uninstall() -> None:
-    DynamoResult.execute_result = _ORIGINAL  # type: ignore[method-assign]
-
-
-def installed() -> bool:
-    return DynamoResult.execute_result is execute_result
-
-
-@contextmanager
-def fast_json() -> Iterator[None]:
-    was_installed = installed()
-    install()
-    try:
-        yield
-    finally:
-        if not was_installed:
-            uninstall()
+PATCH = MotoPatch((DynamoResult, "execute_result", execute_result))
+install, uninstall, installed, fast_json = PATCH.install, PATCH.uninstall, PATCH.installed, PATCH.active

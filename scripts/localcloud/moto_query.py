@@ -13,13 +13,11 @@ single-threaded test: the partition is passed through a thread-local.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from moto.dynamodb.models.table import Table
 
-from scripts.localcloud.moto_transactions import require_pinned_moto
+from scripts.localcloud.moto_patch import MotoPatch
 
 _ORIGINAL_QUERY = Table.query
 _ORIGINAL_ALL_ITEMS = Table.all_items
@@ -45,27 +43,5 @@ def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any):
         _partition.key = _partition.table = None
 
 
-def install() -> None:
-    require_pinned_moto()
-    Table.query = query  # type: ignore[method-assign]
-    Table.all_items = all_items  # type: ignore[method-assign]
-
-
-def uninstall() -> None:
-    Table.query = _ORIGINAL_QUERY  # type: ignore[method-assign]
-    Table.all_items = _ORIGINAL_ALL_ITEMS  # type: ignore[method-assign]
-
-
-def installed() -> bool:
-    return Table.query is query
-
-
-@contextmanager
-def by_partition() -> Iterator[None]:
-    was_installed = installed()
-    install()
-    try:
-        yield
-    finally:
-        if not was_installed:
-            uninstall()
+PATCH = MotoPatch((Table, "query", query), (Table, "all_items", all_items))
+install, uninstall, installed, by_partition = PATCH.install, PATCH.uninstall, PATCH.installed, PATCH.active

@@ -26,11 +26,8 @@ Guarantees and their condition:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import moto
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
@@ -44,22 +41,14 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 
-PINNED_MOTO_VERSION = "5.2.5"
+from scripts.localcloud.moto_patch import (  # noqa: F401 - re-exported for callers
+    PINNED_MOTO_VERSION,
+    MotoPatch,
+    UnsupportedMotoVersion,
+    require_pinned_moto,
+)
 
 _ORIGINAL = DynamoDBBackend.transact_write_items
-
-
-class UnsupportedMotoVersion(RuntimeError):
-    pass
-
-
-def require_pinned_moto() -> None:
-    if moto.__version__ != PINNED_MOTO_VERSION:
-        raise UnsupportedMotoVersion(
-            f"The local cloud patches moto {PINNED_MOTO_VERSION}'s TransactWriteItems, but moto {moto.__version__} "
-            f"is installed. Install the pinned version (`.venv/bin/pip install -r requirements-dev.txt`) or re-check "
-            f"scripts/localcloud/moto_transactions.py against the new moto before changing the pin."
-        )
 
 
 class _Journal:
@@ -186,26 +175,5 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         raise TransactionCanceledException(errors)
 
 
-def install() -> None:
-    """Replace moto's transaction with the per-item one in this process (serialized servers only)."""
-    require_pinned_moto()
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-
-
-def uninstall() -> None:
-    DynamoDBBackend.transact_write_items = _ORIGINAL  # type: ignore[method-assign]
-
-
-def installed() -> bool:
-    return DynamoDBBackend.transact_write_items is transact_write_items
-
-
-@contextmanager
-def per_item_transactions() -> Iterator[None]:
-    was_installed = installed()
-    install()
-    try:
-        yield
-    finally:
-        if not was_installed:
-            uninstall()
+PATCH = MotoPatch((DynamoDBBackend, "transact_write_items", transact_write_items))
+install, uninstall, installed, per_item_transactions = PATCH.install, PATCH.uninstall, PATCH.installed, PATCH.active

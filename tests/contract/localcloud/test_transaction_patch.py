@@ -16,7 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from scripts.localcloud import moto_transactions
+from scripts.localcloud import moto_patch, moto_transactions
 
 SEATS, HOLDS = "tx-seats", "tx-holds"
 Scenario = Callable[[Any], None]
@@ -202,7 +202,7 @@ def test_an_entry_with_two_operations_rolls_back_what_was_already_written():
 
 
 def test_the_patch_refuses_another_moto_version(monkeypatch):
-    monkeypatch.setattr(moto_transactions.moto, "__version__", "9.9.9")
+    monkeypatch.setattr(moto_patch.moto, "__version__", "9.9.9")
 
     with pytest.raises(moto_transactions.UnsupportedMotoVersion, match=r"5\.2\.5"):
         moto_transactions.install()
