@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -191,33 +191,15 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def raw_writes(aws: str, screening_id: str, clients: int, seconds: float) -> tuple[Tally, float]:
-    """Conditional UpdateItem on the seats of one screening, straight into the storage the API uses."""
-    from chalicelib.settings import get_settings
-
-    table = get_settings().table_prefix + "seats"
+def run_threads(clients: int, seconds: float, operation: Callable[[random.Random, int], str]) -> tuple[Tally, float]:
+    """`clients` threads calling `operation(rng, n)` until `seconds` pass; it returns the outcome's name."""
     tally, lock, stop = Tally(), threading.Lock(), time.monotonic() + seconds
-    config = Config(retries={"total_max_attempts": 1}, max_pool_connections=clients)
-    client = boto3.client("dynamodb", endpoint_url=aws, region_name="us-east-1", config=config)
-    seat_ids = [f"{row}{n}" for row in ROWS for n in range(1, 21)]
 
     def worker(n: int) -> None:
         rng, local = random.Random(n), Tally()
         while time.monotonic() < stop:
-            seat = rng.choice(seat_ids)
             started = time.perf_counter()
-            try:
-                client.update_item(
-                    TableName=table,
-                    Key={"screening_id": {"S": screening_id}, "seat_id": {"S": seat}},
-                    UpdateExpression="SET version = version + :one",
-                    ConditionExpression="#s <> :sold",
-                    ExpressionAttributeNames={"#s": "status"},
-                    ExpressionAttributeValues={":one": {"N": "1"}, ":sold": {"S": "sold"}},
-                )
-                local.statuses["ok"] += 1
-            except client.exceptions.ConditionalCheckFailedException:
-                local.statuses["condition_failed"] += 1
+            local.statuses[operation(rng, n)] += 1
             local.latencies.append(time.perf_counter() - started)
         with lock:
             tally.add(local)
@@ -229,72 +211,70 @@ def raw_writes(aws: str, screening_id: str, clients: int, seconds: float) -> tup
     for thread in threads:
         thread.join()
     return tally, time.monotonic() - began
+
+
+def storage_client(aws: str, clients: int):
+    config = Config(retries={"total_max_attempts": 1}, max_pool_connections=clients)
+    return boto3.client("dynamodb", endpoint_url=aws, region_name="us-east-1", config=config)
+
+
+def seat_update(table: str, screening_id: str, seat: str) -> dict:
+    """A conditional write of one seat, of the same shape as a hold's."""
+    return {
+        "TableName": table,
+        "Key": {"screening_id": {"S": screening_id}, "seat_id": {"S": seat}},
+        "UpdateExpression": "SET version = version + :one",
+        "ConditionExpression": "#s <> :sold",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {":one": {"N": "1"}, ":sold": {"S": "sold"}},
+    }
+
+
+SEAT_IDS = [f"{row}{n}" for row in ROWS for n in range(1, 21)]
+
+
+def raw_writes(aws: str, screening_id: str, clients: int, seconds: float) -> tuple[Tally, float]:
+    """Conditional UpdateItem on the seats of one screening, straight into the storage the API uses."""
+    from chalicelib.settings import get_settings
+
+    table, client = get_settings().table_prefix + "seats", storage_client(aws, clients)
+
+    def write(rng: random.Random, _n: int) -> str:
+        try:
+            client.update_item(**seat_update(table, screening_id, rng.choice(SEAT_IDS)))
+            return "ok"
+        except client.exceptions.ConditionalCheckFailedException:
+            return "condition_failed"
+
+    return run_threads(clients, seconds, write)
 
 
 def raw_transactions(aws: str, screening_id: str, clients: int, seconds: float) -> tuple[Tally, float]:
     """What one hold writes, straight into the storage: 2-3 conditional seat updates, a put, a holder update."""
     from chalicelib.settings import get_settings
 
-    prefix = get_settings().table_prefix
-    tally, lock, stop = Tally(), threading.Lock(), time.monotonic() + seconds
-    config = Config(retries={"total_max_attempts": 1}, max_pool_connections=clients)
-    client = boto3.client("dynamodb", endpoint_url=aws, region_name="us-east-1", config=config)
-    seat_ids = [f"{row}{n}" for row in ROWS for n in range(1, 21)]
+    prefix, client = get_settings().table_prefix, storage_client(aws, clients)
 
-    def seat_update(seat: str) -> dict:
-        return {
-            "Update": {
-                "TableName": f"{prefix}seats",
-                "Key": {"screening_id": {"S": screening_id}, "seat_id": {"S": seat}},
-                "UpdateExpression": "SET version = version + :one",
-                "ConditionExpression": "#s <> :sold",
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": {":one": {"N": "1"}, ":sold": {"S": "sold"}},
-            }
-        }
+    def transaction(rng: random.Random, n: int) -> str:
+        first = rng.randrange(len(SEAT_IDS) - 3)
+        hold_id = f"raw-{n}-{rng.getrandbits(48):x}"
+        seats = SEAT_IDS[first : first + rng.randint(2, 3)]
+        items = [{"Update": seat_update(f"{prefix}seats", screening_id, seat)} for seat in seats]
+        items.append({"Put": {"TableName": f"{prefix}reservations", "Item": {"id": {"S": hold_id}},
+                              "ConditionExpression": "attribute_not_exists(id)"}})  # fmt: skip
+        items.append({"Update": {
+            "TableName": f"{prefix}holders",
+            "Key": {"user_id": {"S": f"raw-{n}"}, "screening_id": {"S": screening_id}},
+            "UpdateExpression": "SET hold_id = :h",
+            "ExpressionAttributeValues": {":h": {"S": hold_id}},
+        }})  # fmt: skip
+        try:
+            client.transact_write_items(TransactItems=items)
+            return "ok"
+        except client.exceptions.TransactionCanceledException:
+            return "cancelled"
 
-    def worker(n: int) -> None:
-        rng, local = random.Random(n), Tally()
-        while time.monotonic() < stop:
-            first = rng.randrange(len(seat_ids) - 3)
-            hold_id = f"raw-{n}-{rng.getrandbits(48):x}"
-            items = [seat_update(seat) for seat in seat_ids[first : first + rng.randint(2, 3)]]
-            items.append(
-                {
-                    "Put": {
-                        "TableName": f"{prefix}reservations",
-                        "Item": {"id": {"S": hold_id}},
-                        "ConditionExpression": "attribute_not_exists(id)",
-                    }
-                }
-            )
-            items.append(
-                {
-                    "Update": {
-                        "TableName": f"{prefix}holders",
-                        "Key": {"user_id": {"S": f"raw-{n}"}, "screening_id": {"S": screening_id}},
-                        "UpdateExpression": "SET hold_id = :h",
-                        "ExpressionAttributeValues": {":h": {"S": hold_id}},
-                    }
-                }
-            )
-            started = time.perf_counter()
-            try:
-                client.transact_write_items(TransactItems=items)
-                local.statuses["ok"] += 1
-            except client.exceptions.TransactionCanceledException:
-                local.statuses["cancelled"] += 1
-            local.latencies.append(time.perf_counter() - started)
-        with lock:
-            tally.add(local)
-
-    began = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return tally, time.monotonic() - began
+    return run_threads(clients, seconds, transaction)
 
 
 def _hold_clients(args: tuple) -> Tally:
