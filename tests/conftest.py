@@ -78,7 +78,7 @@ def _empty_tables_and_queues(settings, sqs, queue_urls) -> None:
         for page in pages:
             for item in page["Items"]:
                 client.delete_item(TableName=model.Meta.table_name, Key=item)
-    for url in queue_urls.values():
+    for url in sqs.list_queues(QueueNamePrefix=settings.queue_prefix).get("QueueUrls", []):
         sqs.delete_queue(QueueUrl=url)  # moto allows re-creating at once (AWS would wait 60 s); purge is 1/min
     queue_urls.update(queues.create_all(sqs, settings.queue_prefix))
 

@@ -1,9 +1,10 @@
-"""GET /api/health: the version and whether DynamoDB and SQS answer."""
+"""GET /api/health: the version and whether DynamoDB and SQS answer; 503 in the error body when one does not."""
 
 from __future__ import annotations
 
 from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.bootstrap import services
+from chalicelib.domain.errors import DependencyUnavailable
 
 bp = ApiBlueprint(__name__)
 
@@ -12,8 +13,8 @@ bp = ApiBlueprint(__name__)
 def health():
     probe = services().health
     checks = {"dynamodb": probe.dynamodb(), "sqs": probe.sqs()}
-    healthy = all(checks.values())
-    return json_response(
-        {"status": "ok" if healthy else "degraded", "version": services().settings.version, "checks": checks},
-        status=200 if healthy else 503,
-    )
+    report = {"version": services().settings.version, "checks": checks}
+    if not all(checks.values()):
+        failing = ", ".join(name for name, ok in checks.items() if not ok)
+        raise DependencyUnavailable("service_unavailable", f"Not answering: {failing}.", report)
+    return json_response({"status": "ok", **report})

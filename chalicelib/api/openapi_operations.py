@@ -46,10 +46,13 @@ SESSION_ERRORS = ("invalid_refresh_token", "refresh_token_reused")
 OPERATIONS: dict[tuple[str, str], Operation] = {
     # Operations
     ("GET", "/api/health"): Operation(
-        "The version, and whether DynamoDB and SQS answer", {200: shapes.Health, 503: shapes.Health}
+        "The version, and whether DynamoDB and SQS answer", {200: shapes.Health, 503: ("service_unavailable",)}
     ),
     ("GET", "/api/openapi.json"): Operation(
         "This document: the REST API as OpenAPI 3.1", {200: shapes.OPENAPI_DOCUMENT}
+    ),
+    ("GET", "/seat-reservation-demo.html"): Operation(
+        "The demo seat map: an HTML page on this origin", {200: Media(("text/html",), {"type": "string"})}
     ),
     # Accounts
     ("POST", "/api/auth/register"): Operation(

@@ -246,9 +246,9 @@ class HealthChecks(Shape):
 
 
 class Health(Shape):
-    """`chalicelib.api.health.health`: 200 when every check passes, else 503 with the same body."""
+    """`chalicelib.api.health.health`: 200 when every check passes (else 503 in the error body, with the checks)."""
 
-    status: Literal["ok", "degraded"]
+    status: Literal["ok"]
     version: str
     checks: HealthChecks
 

@@ -29,3 +29,17 @@ def test_a_protected_route_without_a_token_is_401_in_the_error_body(api, token_f
     response = api.get(protected[0].replace("{", "").replace("}", ""))
     assert response.status == 401
     assert response.json["error"]["code"] == "unauthorized"
+
+
+def test_health_is_503_in_the_error_body_naming_what_does_not_answer(api, app_services):
+    sqs = app_services.sqs
+    sqs.delete_queue(
+        QueueUrl=sqs.get_queue_url(QueueName=f"{app_services.settings.queue_prefix}hold-expiry")["QueueUrl"]
+    )
+
+    response = api.get("/api/health")
+
+    assert response.status == 503
+    assert response.json["error"]["code"] == "service_unavailable"
+    assert response.json["error"]["details"]["checks"] == {"dynamodb": True, "sqs": False}
+    assert "sqs" in response.json["error"]["message"]
