@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api import accounts, auth, booking_events, catalog, health, openapi, reservations, websocket
+from chalicelib.api import accounts, auth, booking_events, catalog, health, openapi, pages, reservations, websocket
 
 app = Chalice(app_name="cinema-booking")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -16,3 +16,4 @@ app.register_blueprint(reservations.bp)
 app.register_blueprint(booking_events.bp)
 app.register_blueprint(websocket.bp)
 app.register_blueprint(openapi.bp)
+app.register_blueprint(pages.bp)

@@ -47,6 +47,8 @@ class Settings:
     login_window_seconds: int = 900
     # WebSocket management API (the @connections endpoint); None: derived from the event
     ws_management_url: str | None = None
+    # WebSocket URL browsers connect to (the demo page); None: the page uses ws://<its host>:<its port + 1>
+    ws_public_url: str | None = None
     log_level: str = "INFO"
 
 
@@ -105,5 +107,6 @@ def get_settings() -> Settings:
         login_max_failures_per_ip=_int("LOGIN_MAX_FAILURES_PER_IP", 50),
         login_window_seconds=_int("LOGIN_WINDOW_SECONDS", 900),
         ws_management_url=env.get("WS_MANAGEMENT_URL") or None,
+        ws_public_url=env.get("WS_PUBLIC_URL") or None,
         log_level=env.get("LOG_LEVEL", "INFO"),
     )
