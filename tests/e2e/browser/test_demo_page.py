@@ -105,6 +105,11 @@ def test_a_hold_shows_up_for_another_person_by_polling_and_the_loser_is_offered_
     expect(seat(ben, "K12")).to_have_attribute("aria-pressed", "false")
     ben.screenshot(path=tmp_path / "ben-offered-alternatives.png", full_page=True)
 
+    # When Ana extends her hold once, it runs to the 15-minute cap from her first hold
+    ana.get_by_role("button", name="Extend").click()
+    expect(ana.get_by_role("status")).to_contain_text("Extended")
+    expect(countdown).to_have_text(re.compile(r"^1[45]:\d\d$"))
+
     # When Ana releases her hold
     ana.get_by_role("button", name="Release").click()
 
@@ -117,6 +122,31 @@ def test_a_hold_shows_up_for_another_person_by_polling_and_the_loser_is_offered_
     ben.clock.run_for(POLL_MS)
     for seat_id in ANAS_SEATS:
         expect(seat(ben, seat_id)).to_have_attribute("data-status", "available")
+
+
+def test_a_visitor_who_mistypes_the_password_is_told_and_can_register_from_the_page(cloud, new_page):
+    page = new_page(paused_clock=True)
+    open_demo(page, cloud)
+    page.get_by_label("Email").fill("cleo@example.com")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    wrong = requests.post(
+        f"{cloud.api}/api/auth/login", json={"email": "cleo@example.com", "password": "x"}, timeout=30
+    ).json()["error"]["message"]
+    expect(page.get_by_role("status")).to_have_text(wrong)  # the server's own message for the person
+    expect(page.get_by_role("status")).to_have_attribute("data-tone", "error")
+
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("Name").fill("Cleo")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("status")).to_have_text("Signed in as Cleo. Choose seats on the map.")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    me = requests.post(
+        f"{cloud.api}/api/auth/login", json={"email": "cleo@example.com", "password": PASSWORD}, timeout=30
+    )
+    assert me.status_code == 200 and me.json()["user"]["name"] == "Cleo"
 
 
 def test_a_selected_seat_someone_else_takes_is_unselected_at_the_next_poll(cloud, new_page):
