@@ -55,6 +55,7 @@ def local_environment(base: Mapping[str, str], *, aws_endpoint: str, ports: Port
         API_PORT=str(ports.api),
         WS_PORT=str(ports.ws),
     )
+    env.setdefault("WS_PUBLIC_URL", f"ws://localhost:{ports.ws}")  # what the demo page opens
     env.setdefault("HOLD_SECONDS", "600")
     env.setdefault("LOG_LEVEL", "INFO")
     env.setdefault("POWERTOOLS_SERVICE_NAME", "cinema-booking")
