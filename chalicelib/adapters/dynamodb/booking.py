@@ -16,6 +16,7 @@ import random
 import time
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from pynamodb.connection import Connection
@@ -366,7 +367,7 @@ class DynamoSeatInventory:
             if tx.failures(error):
                 raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.") from error
             raise
-        return Reservation(**{**reservation.__dict__, "expires_at": new_expiry, "extended": True})
+        return replace(reservation, expires_at=new_expiry, extended=True)
 
     def _new_reservation_item(self, new: Reservation, now_ms: int) -> ReservationItem:
         return ReservationItem(
