@@ -124,13 +124,19 @@ def local_cloud(hold_seconds: int) -> Iterator[tuple[str, str]]:
             child.wait(timeout=10)
 
 
-def token(user_id: str, role: str = "customer") -> str:
+def access_tokens():
+    """What the local cloud signs with (the local stage's keys), to mint tokens without signing anyone in."""
     from chalicelib.domain.clock import SystemClock
-    from chalicelib.domain.identity import Principal
     from chalicelib.services.tokens import AccessTokens
     from chalicelib.settings import get_settings
 
-    return AccessTokens(get_settings(), SystemClock()).issue(Principal(user_id, role)).token
+    return AccessTokens(get_settings(), SystemClock())
+
+
+def token(user_id: str, role: str = "customer", tokens=None) -> str:
+    from chalicelib.domain.identity import Principal
+
+    return (tokens or access_tokens()).issue(Principal(user_id, role)).token
 
 
 def seed(api: str, screenings: int) -> list[str]:
@@ -281,12 +287,7 @@ def _hold_clients(args: tuple) -> Tally:
     """One process of API clients (threads); each keeps one hold and replaces it again and again."""
     api, screening_id, clients, seconds, start_at, process = args
     tally, lock = Tally(), threading.Lock()
-    from chalicelib.domain.clock import SystemClock
-    from chalicelib.domain.identity import Principal
-    from chalicelib.services.tokens import AccessTokens
-    from chalicelib.settings import get_settings
-
-    tokens = AccessTokens(get_settings(), SystemClock())
+    tokens = access_tokens()
     while time.time() < start_at:
         time.sleep(0.01)
     stop = time.monotonic() + seconds
@@ -296,7 +297,7 @@ def _hold_clients(args: tuple) -> Tally:
         attempt = 0
         while time.monotonic() < stop:
             attempt += 1  # a new person for every attempt
-            person = tokens.issue(Principal(f"bench-{process}-{n}-{attempt}")).token
+            person = token(f"bench-{process}-{n}-{attempt}", tokens=tokens)
             headers = {"Authorization": f"Bearer {person}"}
             row, first, size = rng.choice(ROWS[4:11]), rng.randint(1, 17), rng.randint(1, 4)
             seats = [f"{row}{n}" for n in range(first, first + size)]

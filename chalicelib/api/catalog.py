@@ -12,7 +12,14 @@ from chalice import Response
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator
 
 from chalicelib.api import auth
-from chalicelib.api.requests import QuerySchema, RequestSchema, parse_body, parse_query, validation_error
+from chalicelib.api.requests import (
+    Id,
+    QuerySchema,
+    RequestSchema,
+    parse_body,
+    parse_query,
+    path_id,
+)
 from chalicelib.api.routing import JSON, ApiBlueprint, created, json_response, no_content
 from chalicelib.bootstrap import services
 from chalicelib.domain.catalog import MovieDetails, MovieSearch, Page
@@ -20,8 +27,6 @@ from chalicelib.domain.layout import parse_layout
 
 bp = ApiBlueprint(__name__)
 
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-_ID = re.compile(ID_PATTERN)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # How long a visitor's browser or a CDN may reuse a public read without asking again.
@@ -30,7 +35,6 @@ DETAIL_MAX_AGE = 30
 SCREENINGS_MAX_AGE = 15
 SCREENING_MAX_AGE = 5  # carries seats_available, which moves with every hold
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Limit = Annotated[int, Field(ge=1, le=100)]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
@@ -99,12 +103,6 @@ class QueueModeBody(RequestSchema):
     queue_mode: bool
 
 
-def _path_id(value: str, field: str) -> str:
-    if not _ID.fullmatch(value or ""):
-        raise validation_error([{"field": field, "message": "must be 1-64 letters, digits, '-' or '_'"}])
-    return value
-
-
 def _page_json(page: Page[Any]) -> dict[str, Any]:
     return {"items": [item.to_json() for item in page.items], "next_cursor": page.next_cursor}
 
@@ -137,7 +135,7 @@ def list_movies():
 
 @bp.route("/api/movies/{movie_id}", methods=["GET"])
 def get_movie(movie_id: str):
-    movie = services().catalog.movie(_path_id(movie_id, "movie_id"))
+    movie = services().catalog.movie(path_id(movie_id, "movie_id"))
     return _cached(movie.to_json(), DETAIL_MAX_AGE)
 
 
@@ -150,7 +148,7 @@ def create_movie():
 
 @bp.route("/api/movies/{movie_id}", methods=["PUT"], authorizer=auth.admin_auth)
 def replace_movie(movie_id: str):
-    movie_id = _path_id(movie_id, "movie_id")
+    movie_id = path_id(movie_id, "movie_id")
     body = parse_body(MovieBody, bp.current_request.raw_body)
     movie = services().catalog.replace_movie(_principal(), movie_id, body.details())
     return json_response(movie.to_json())
@@ -158,7 +156,7 @@ def replace_movie(movie_id: str):
 
 @bp.route("/api/movies/{movie_id}", methods=["DELETE"], authorizer=auth.admin_auth)
 def delete_movie(movie_id: str):
-    services().catalog.remove_movie(_principal(), _path_id(movie_id, "movie_id"))
+    services().catalog.remove_movie(_principal(), path_id(movie_id, "movie_id"))
     return no_content()
 
 
@@ -174,7 +172,7 @@ def list_theaters():
 
 @bp.route("/api/theaters/{theater_id}", methods=["GET"])
 def get_theater(theater_id: str):
-    theater = services().catalog.theater(_path_id(theater_id, "theater_id"))
+    theater = services().catalog.theater(path_id(theater_id, "theater_id"))
     return _cached(theater.to_json(), DETAIL_MAX_AGE)
 
 
@@ -199,7 +197,7 @@ def list_screenings():
 
 @bp.route("/api/screenings/{screening_id}", methods=["GET"])
 def get_screening(screening_id: str):
-    screening, available = services().catalog.screening(_path_id(screening_id, "screening_id"))
+    screening, available = services().catalog.screening(path_id(screening_id, "screening_id"))
     return _cached(screening.to_json(available), SCREENING_MAX_AGE)
 
 
@@ -214,7 +212,7 @@ def create_screening():
 
 @bp.route("/api/screenings/{screening_id}", methods=["PATCH"], authorizer=auth.admin_auth)
 def set_queue_mode(screening_id: str):
-    screening_id = _path_id(screening_id, "screening_id")
+    screening_id = path_id(screening_id, "screening_id")
     body = parse_body(QueueModeBody, bp.current_request.raw_body)
     screening, available = services().catalog.set_queue_mode(_principal(), screening_id, body.queue_mode)
     return json_response(screening.to_json(available))

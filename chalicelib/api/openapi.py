@@ -22,9 +22,9 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib import __version__
-from chalicelib.api.catalog import ID_PATTERN
 from chalicelib.api.openapi_operations import OPERATIONS, Answer, Media, Operation
 from chalicelib.api.openapi_schemas import ERROR_DETAILS, Error
+from chalicelib.api.requests import ID_PATTERN
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.domain.identity import Role
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+import re
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from chalicelib.domain.errors import InvalidRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 64 * 1024
+
+# Every id the API hands out (users, movies, screenings, reservations...) and takes back, in a path or a body.
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+_ID = re.compile(ID_PATTERN)
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 Schema = TypeVar("Schema", bound=BaseModel)
 
@@ -41,6 +47,13 @@ def validation_error(problems: list[dict[str, str]], message: str | None = None)
         message or f"The request has invalid fields: {fields}.",
         {"fields": problems},
     )
+
+
+def path_id(value: str, field: str) -> str:
+    """A path parameter that is an id, or a 400 naming it: nothing odd reaches DynamoDB."""
+    if not _ID.fullmatch(value or ""):
+        raise validation_error([{"field": field, "message": "must be 1-64 letters, digits, '-' or '_'"}])
+    return value
 
 
 def read_json(raw_body: bytes | None) -> Any:

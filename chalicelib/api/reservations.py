@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from chalicelib.api import auth
-from chalicelib.api.requests import RequestSchema, parse_body, validation_error
+from chalicelib.api.requests import Id, RequestSchema, parse_body, path_id, validation_error
 from chalicelib.api.routing import ApiBlueprint, created, json_response
 from chalicelib.bootstrap import services
 from chalicelib.domain.clock import iso
@@ -16,7 +16,6 @@ from chalicelib.services.booking import SeatMap
 
 bp = ApiBlueprint(__name__)
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 SeatId = Annotated[str, StringConstraints(min_length=2, max_length=6)]
 Category = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"^[a-z][a-z0-9_]*$")]
 
@@ -33,12 +32,6 @@ class SuggestAlternatives(RequestSchema):
     category: Category | None = None
     accessible: bool = False
     limit: Annotated[int, Field(ge=1, le=10)] = 5
-
-
-def path_id(value: str, name: str) -> str:
-    if not (1 <= len(value) <= 64) or not all(c.isalnum() or c in "_-" for c in value):
-        raise validation_error([{"field": name, "message": "Not a valid id."}])
-    return value
 
 
 def reservation_json(reservation: Reservation) -> dict:

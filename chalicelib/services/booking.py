@@ -18,7 +18,14 @@ from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound, SeatsUn
 from chalicelib.domain.holds import effective_status
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import Layout
-from chalicelib.domain.reservations import HoldPolicy, Reservation, SeatsHeld, SeatsReleased, SeatState
+from chalicelib.domain.reservations import (
+    HoldPolicy,
+    ReleaseReason,
+    Reservation,
+    SeatsHeld,
+    SeatsReleased,
+    SeatState,
+)
 from chalicelib.services.booking_ports import (
     ActiveHoldExists,
     EventPublisher,
@@ -261,16 +268,15 @@ class BookingService:
         current = self._inventory.get(hold_id) if hold_id else None
         return current if current and current.status == "active" else None
 
-    def _end(self, reservation: Reservation, status: str) -> tuple[str, ...]:
+    def _end(self, reservation: Reservation, status: ReleaseReason) -> tuple[str, ...]:
         if reservation.status == "paid":
             raise Conflict("reservation_paid", "This reservation is paid: refund its tickets instead.")
         if reservation.status != "active":
             return ()
         released = self._inventory.release(reservation, status, self._clock.now())
         if released:
-            reason = "expired" if status == "expired" else "released"
             self._publisher.publish(
-                [SeatsReleased(reservation.screening_id, reservation.id, reservation.user_id, released, reason)]
+                [SeatsReleased(reservation.screening_id, reservation.id, reservation.user_id, released, status)]
             )
         return released
 

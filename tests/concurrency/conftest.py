@@ -13,25 +13,11 @@ from chalicelib.adapters.dynamodb import tables
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 from chalicelib.settings import get_settings
+from scripts.bench_reservations import hall_layout
 from scripts.localcloud import moto_fast_json, moto_query, moto_transactions
 from scripts.localcloud.moto_server import MotoServer
 
 ADMIN = Principal("admin-race", "admin")
-
-
-def hall_layout(rows: int = 10, seats_per_row: int = 20) -> dict:
-    labels = "ABCDEFGHIJKLMNOPQRST"[:rows]
-    return {
-        "rows": [
-            {
-                "label": label,
-                "seats": [{"number": n, "category": "standard"} for n in range(1, seats_per_row + 1)],
-                "aisles_after": [seats_per_row // 2],
-            }
-            for label in labels
-        ],
-        "prices": {"standard": 1200},
-    }
 
 
 @pytest.fixture

@@ -297,21 +297,6 @@ def _screening_not_found(screening_id: str) -> NotFound:
     return NotFound("screening_not_found", f"There is no screening {screening_id}.", {"screening_id": screening_id})
 
 
-def _seat_item(screening_id: str, seat: Seat) -> SeatItem:
-    return SeatItem(
-        screening_id=screening_id,
-        seat_id=seat.id,
-        row=seat.row,
-        number=seat.number,
-        row_index=seat.row_index,
-        position=seat.position,
-        category=seat.category,
-        price_cents=seat.price_cents,
-        status="blocked" if seat.blocked else "available",
-        version=0,
-    )
-
-
 class DynamoScreenings:
     def __init__(self, clock: Clock):
         self._clock = clock
@@ -324,7 +309,7 @@ class DynamoScreenings:
     def add(self, screening: Screening, seats: Sequence[Seat]) -> None:
         with SeatItem.batch_write() as batch:
             for seat in seats:
-                batch.save(_seat_item(screening.id, seat))
+                batch.save(SeatItem.for_seat(screening.id, seat))
         try:
             self._claim_schedule(screening)
         except (Conflict, NotFound) as refused:

@@ -27,19 +27,7 @@ def write_seat_items(screening_id: str, layout: Layout) -> None:
     """What creating a screening does to the seats table (the catalog's job in production)."""
     with SeatItem.batch_write() as batch:
         for seat in layout.seats:
-            batch.save(
-                SeatItem(
-                    screening_id,
-                    seat.id,
-                    row=seat.row,
-                    number=seat.number,
-                    row_index=seat.row_index,
-                    position=seat.position,
-                    category=seat.category,
-                    price_cents=seat.price_cents,
-                    status="blocked" if seat.blocked else "available",
-                )
-            )
+            batch.save(SeatItem.for_seat(screening_id, seat))
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.adapters.dynamodb.base import CinemaModel
+from chalicelib.domain.layout import Seat
 
 
 class SeatItem(CinemaModel):
@@ -40,6 +41,22 @@ class SeatItem(CinemaModel):
     ticket_id = UnicodeAttribute(null=True)
     # Rises on every change: the real-time feed orders seat updates by it.
     version = NumberAttribute(default=0)
+
+    @classmethod
+    def for_seat(cls, screening_id: str, seat: Seat) -> SeatItem:
+        """The item a new screening starts with for a layout seat: its price and category fixed, free or blocked."""
+        return cls(
+            screening_id,
+            seat.id,
+            row=seat.row,
+            number=seat.number,
+            row_index=seat.row_index,
+            position=seat.position,
+            category=seat.category,
+            price_cents=seat.price_cents,
+            status="blocked" if seat.blocked else "available",
+            version=0,
+        )
 
 
 class ByUserIndex(GlobalSecondaryIndex):
