@@ -31,7 +31,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import ThreadedWSGIServer
 
-from scripts.localcloud import moto_fast_json, moto_query, moto_transactions
+from scripts.localcloud import moto_fast_json, moto_query, moto_sqs, moto_transactions
 from scripts.localcloud.environment import configure_logging
 
 log = logging.getLogger("localcloud.moto")
@@ -79,7 +79,8 @@ class SerializedMoto:
             wait = float(request.get("WaitTimeSeconds") or 0)
         except (ValueError, TypeError, AttributeError):
             request, wait = None, 0.0
-        if request is not None and wait > 0:
+        if request is not None and request.get("WaitTimeSeconds") != 0:
+            # also when absent: moto would wait for the queue's ReceiveMessageWaitTimeSeconds under the lock
             raw = json.dumps({**request, "WaitTimeSeconds": 0}).encode()
         deadline = time.monotonic() + wait
         while True:
@@ -152,7 +153,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--transactions", choices=["per-item", "moto"], default="per-item")
     parser.add_argument(
-        "--speedups", choices=["on", "off"], default="on", help="fast JSON answers and Query by partition"
+        "--speedups",
+        choices=["on", "off"],
+        default="on",
+        help="fast JSON answers, Query by partition, indexed SQS queues",
     )
     args = parser.parse_args(argv)
     configure_logging()
@@ -165,6 +169,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.speedups == "on":
         moto_fast_json.install()
         moto_query.install()
+        moto_sqs.install()
     server = MotoServer(args.host, args.port)
     log.info("moto serving on %s (serialized, %s transactions)", server.url, args.transactions)
     server.serve_forever()
