@@ -19,6 +19,7 @@ of `moto_transactions`, which is only correct because of the lock here.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import logging
@@ -103,6 +104,22 @@ def _has_messages(body: bytes) -> bool:
         return True  # not what a short poll answers: hand it to the client as it is
 
 
+def freeze_survivors_of_full_collections() -> None:
+    """After each full garbage collection, move what survived out of the collector's sight (``gc.freeze``).
+
+    moto's data (items, messages) lives as long as the server; Python's full collections scan every live
+    object, so each one cost more as holds piled up (a seat-map Query measured 2x slower after 3,000 holds,
+    flat with the survivors frozen). moto's data holds no reference cycles to reclaim.
+    """
+
+    def freeze(phase: str, info: dict) -> None:
+        if phase == "stop" and info.get("generation") == 2:
+            gc.freeze()
+
+    if freeze not in gc.callbacks:
+        gc.callbacks.append(freeze)
+
+
 class _ThreadedServer(ThreadedWSGIServer):
     request_queue_size = 1024  # a burst of clients waits in the backlog instead of being refused
     daemon_threads = True
@@ -170,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
         moto_fast_json.install()
         moto_query.install()
         moto_sqs.install()
+    freeze_survivors_of_full_collections()
     server = MotoServer(args.host, args.port)
     log.info("moto serving on %s (serialized, %s transactions)", server.url, args.transactions)
     server.serve_forever()
