@@ -1,7 +1,7 @@
 """Composition root: builds clients and adapters once per cold start; tests swap the whole thing.
 
 Each service is a `cached_property`, so a Lambda that only serves availability never builds the
-payment provider, and nothing is built at import (``chalice package`` imports the app with no AWS).
+password hasher, and nothing is built at import (``chalice package`` imports the app with no AWS).
 """
 
 from __future__ import annotations
@@ -45,8 +45,14 @@ class Services:
         return LoggedEvents()
 
     @cached_property
-    def booking(self):
+    def seat_inventory(self):
+        """The booking room's seats: the booking service holds them, the catalog creates and counts them."""
         from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
+
+        return DynamoSeatInventory()
+
+    @cached_property
+    def booking(self):
         from chalicelib.adapters.dynamodb.screenings_for_sale import CatalogScreenings
         from chalicelib.adapters.sqs import SqsExpiryScheduler
         from chalicelib.domain.reservations import HoldPolicy
@@ -55,7 +61,7 @@ class Services:
         s = self.settings
         policy = HoldPolicy(s.hold_seconds, s.hold_extension_seconds, s.hold_max_seconds, s.max_seats_per_hold)
         return BookingService(
-            DynamoSeatInventory(),
+            self.seat_inventory,
             CatalogScreenings(),
             SqsExpiryScheduler(s, self.sqs),
             self.booking_events,
@@ -69,7 +75,14 @@ class Services:
         from chalicelib.services.catalog import Catalog
 
         screenings = DynamoScreenings(self.clock)
-        return Catalog(DynamoMovies(), DynamoTheaters(), screenings, self.clock, self.settings.cleaning_minutes)
+        return Catalog(
+            DynamoMovies(),
+            DynamoTheaters(),
+            screenings,
+            self.seat_inventory,
+            self.clock,
+            self.settings.cleaning_minutes,
+        )
 
     @cached_property
     def password_hasher(self):

@@ -14,11 +14,9 @@ from chalicelib.domain import errors
 STATUS: dict[type[errors.BookingError], int] = {
     errors.InvalidRequest: 400,
     errors.Unauthorized: 401,
-    errors.PaymentRequired: 402,
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
-    errors.PreconditionFailed: 412,
     errors.PayloadTooLarge: 413,
     errors.RateLimited: 429,
     errors.DependencyUnavailable: 503,

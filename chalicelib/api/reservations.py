@@ -55,7 +55,7 @@ def seat_map_json(seat_map: SeatMap) -> dict:
         "screening_id": seat_map.screening_id,
         "seats": [
             {
-                "id": view.seat.seat_id,
+                "id": view.seat.id,
                 "row": view.seat.row,
                 "number": view.seat.number,
                 "category": view.seat.category,

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from chalicelib.domain.clock import iso
 from chalicelib.domain.errors import InvalidRequest
-from chalicelib.domain.holds import effective_status
 from chalicelib.domain.layout import Layout
 
 SLOT_MINUTES = 5
@@ -266,8 +265,3 @@ class ScreeningFilter:
     starts_before: datetime | None = None
     movie_id: str | None = None
     theater_id: str | None = None
-
-
-def count_available(states: Iterable[tuple[str, int | None]], now_ms: int) -> int:
-    """Seats a visitor could take now: stored status and hold expiry, an expired hold counting as free."""
-    return sum(1 for status, expires_at_ms in states if effective_status(status, expires_at_ms, now_ms) == "available")

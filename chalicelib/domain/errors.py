@@ -3,25 +3,28 @@
     BookingError                      (base: has code, message, details)
     ├── InvalidRequest          400   validation_error, too_many_seats, unknown_seat, invalid_layout ...
     ├── Unauthorized            401   unauthorized, invalid_credentials, refresh_token_reused ...
-    ├── PaymentRequired         402   payment_declined
     ├── Forbidden               403   forbidden
     ├── NotFound                404   movie_not_found, screening_not_found, reservation_not_found ...
-    ├── Conflict                409   email_taken, screening_overlap, payment_required ...
+    ├── Conflict                409   email_taken, screening_overlap, already_extended ...
     │   ├── SeatsUnavailable    409   seats_unavailable: carries the exact seats and alternatives
+    │   ├── HoldChanged         409   hold_contention: the user's hold changed under a replacement
     │   └── HoldExpired         409   hold_expired
-    ├── PreconditionFailed      412   (reserved for If-Match)
     ├── PayloadTooLarge         413   payload_too_large
     ├── RateLimited             429   rate_limited: carries retry_after seconds
     └── DependencyUnavailable   503   a provider or storage did not answer in time
 
 The HTTP status of each class lives in one table, `chalicelib.api.errors.STATUS`. Codes are stable,
-machine-readable snake_case; messages are for a person and may change.
+machine-readable snake_case; messages are for a person and may change. Storage adapters raise these
+too, for the writes their conditions refuse (docs/architecture.md, "Storage refusals").
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.domain.reservations import Reservation
 
 
 class BookingError(Exception):
@@ -40,10 +43,6 @@ class InvalidRequest(BookingError):
 
 class Unauthorized(BookingError):
     default_code = "unauthorized"
-
-
-class PaymentRequired(BookingError):
-    default_code = "payment_declined"
 
 
 class Forbidden(BookingError):
@@ -70,12 +69,21 @@ class SeatsUnavailable(Conflict):
         )
 
 
+class HoldChanged(Conflict):
+    """A hold write assumed the user's current hold for the screening, and it is another one (or none).
+
+    `current` is the user's current hold as far as the refusal tells (its id, seats and times), when it tells.
+    """
+
+    default_code = "hold_contention"
+
+    def __init__(self, current: Reservation | None = None):
+        self.current = current
+        super().__init__(message="Your hold for this screening changed at the same moment; try again.")
+
+
 class HoldExpired(Conflict):
     default_code = "hold_expired"
-
-
-class PreconditionFailed(BookingError):
-    default_code = "precondition_failed"
 
 
 class PayloadTooLarge(BookingError):

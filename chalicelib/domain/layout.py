@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeGuard
 
 from chalicelib.domain.errors import InvalidRequest
 
@@ -257,7 +257,7 @@ def _parse_aisles(row_name: str, raw: Mapping[str, Any], seats: list[Seat], prob
     return frozenset(aisles)
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -11,29 +11,28 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain import seating
 from chalicelib.domain.clock import Clock, epoch_ms, new_id
-from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound, SeatsUnavailable
-from chalicelib.domain.holds import effective_status
+from chalicelib.domain.errors import Conflict, HoldChanged, InvalidRequest, NotFound, SeatsUnavailable
+from chalicelib.domain.holds import SeatState, SeatStatus, count_available
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.layout import Layout
+from chalicelib.domain.layout import Layout, Seat
 from chalicelib.domain.reservations import (
+    BookingEvent,
     HoldPolicy,
     ReleaseReason,
     Reservation,
     SeatsHeld,
     SeatsReleased,
-    SeatState,
 )
 from chalicelib.services.booking_ports import (
-    ActiveHoldExists,
     EventPublisher,
     ExpiryScheduler,
     LayoutSource,
     ScreeningForSale,
     SeatInventory,
-    SeatsTaken,
 )
 
 REPLACE_ATTEMPTS = 3
@@ -50,27 +49,32 @@ PRECHECK_MAP_MAX_AGE_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class SeatView:
-    seat: SeatState
-    status: str
+    """One seat on the map: where it is and what it costs (the layout), what is stored, what a client sees."""
+
+    seat: Seat
+    state: SeatState
+    status: SeatStatus
 
 
 @dataclass(frozen=True)
 class SeatMap:
     screening_id: str
     seats: tuple[SeatView, ...]
+    at_ms: int
+    """The moment the statuses are for."""
 
     @property
     def available_count(self) -> int:
-        return sum(1 for view in self.seats if view.status == "available")
+        return count_available((view.state for view in self.seats), self.at_ms)
 
     @property
     def taken(self) -> set[str]:
-        return {view.seat.seat_id for view in self.seats if view.status != "available"}
+        return {view.seat.id for view in self.seats if view.status != "available"}
 
-    def seat(self, seat_id: str) -> SeatState | None:
+    def state(self, seat_id: str) -> SeatState | None:
         for view in self.seats:
-            if view.seat.seat_id == seat_id:
-                return view.seat
+            if view.seat.id == seat_id:
+                return view.state
         return None
 
 
@@ -116,29 +120,16 @@ class BookingService:
     def seat_map(self, screening_id: str) -> SeatMap:
         """Every seat with the status a client should see (an expired hold shows as available): one query.
 
-        Row, number, category and price come from the layout the screening was created with.
+        Row, number, category and price come from the layout; a seat with nothing stored shows as blocked.
         """
         layout = self.layout(screening_id)
-        now_ms = epoch_ms(self._clock.now())
-        stored = {row.seat_id: row for row in self._inventory.statuses(screening_id)}
+        at_ms = epoch_ms(self._clock.now())
+        stored = {state.seat_id: state for state in self._inventory.seat_states(screening_id)}
         views = []
         for seat in layout.seats:
-            row = stored.get(seat.id)
-            state = SeatState(
-                seat.id,
-                seat.row,
-                seat.number,
-                seat.row_index,
-                seat.position,
-                seat.category,
-                seat.price_cents,
-                row.status if row else "blocked",
-                holder_id=row.holder_id if row else None,
-                expires_at_ms=row.expires_at_ms if row else None,
-                version=row.version if row else 0,
-            )
-            views.append(SeatView(state, effective_status(state.status, state.expires_at_ms, now_ms)))
-        return SeatMap(screening_id, tuple(views))
+            state = stored.get(seat.id) or SeatState(seat.id, "blocked")
+            views.append(SeatView(seat, state, state.status_at(at_ms)))
+        return SeatMap(screening_id, tuple(views), at_ms)
 
     def suggest(
         self,
@@ -212,16 +203,15 @@ class BookingService:
             )
             try:
                 self._inventory.hold(new, replacing, now)
-            except SeatsTaken as taken:
-                raise SeatsUnavailable(
-                    taken.seat_ids, self._alternatives(layout, screening_id, wanted, taken.seat_ids)
-                ) from taken
-            except ActiveHoldExists as busy:
-                replacing = busy.current or self._current_hold(principal.user_id, screening_id, busy.hold_id)
+            except SeatsUnavailable as lost:
+                alternatives = self._alternatives(layout, screening_id, wanted, lost.seat_ids)
+                raise SeatsUnavailable(lost.seat_ids, alternatives) from lost
+            except HoldChanged as changed:
+                replacing = changed.current or self._current_hold(principal.user_id, screening_id)
                 continue
             self._after_hold(new, replacing)
             return new
-        raise Conflict("hold_contention", "Your previous hold changed while it was being replaced; try again.")
+        raise HoldChanged()
 
     def release(self, principal: Principal, reservation_id: str) -> tuple[str, ...]:
         reservation = self.get(principal, reservation_id)
@@ -263,14 +253,12 @@ class BookingService:
 
     # --- helpers ---
 
-    def _current_hold(self, user_id: str, screening_id: str, hold_id: str | None) -> Reservation | None:
-        hold_id = hold_id or self._inventory.current_hold_id(user_id, screening_id)
+    def _current_hold(self, user_id: str, screening_id: str) -> Reservation | None:
+        hold_id = self._inventory.current_hold_id(user_id, screening_id)
         current = self._inventory.get(hold_id) if hold_id else None
         return current if current and current.status == "active" else None
 
     def _end(self, reservation: Reservation, status: ReleaseReason) -> tuple[str, ...]:
-        if reservation.status == "paid":
-            raise Conflict("reservation_paid", "This reservation is paid: refund its tickets instead.")
         if reservation.status != "active":
             return ()
         released = self._inventory.release(reservation, status, self._clock.now())
@@ -281,7 +269,7 @@ class BookingService:
         return released
 
     def _after_hold(self, new: Reservation, replaced: Reservation | None) -> None:
-        events: list = []
+        events: list[BookingEvent] = []
         if replaced:
             freed = tuple(seat for seat in replaced.seat_ids if seat not in new.seat_ids)
             if freed:
@@ -290,23 +278,24 @@ class BookingService:
         self._publisher.publish(events)
         self._scheduler.schedule(new, new.created_at)
 
-    def _alternatives(self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]) -> list:
+    def _alternatives(
+        self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
         """Blocks of the same size near the seats first asked for, from a recent seat map plus the seats just lost."""
         taken = self._recent_seat_map(screening_id).taken | set(lost)
         return [s.to_json() for s in seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)]
 
     def _visibly_taken(self, screening_id: str, wanted: tuple[str, ...], user_id: str) -> tuple[str, ...]:
         """The wanted seats that a seat map under a second old shows as someone else's right now; () without one."""
-        now = self._clock.now()
-        fetched_at, seat_map = self._recent_maps.get(screening_id, (None, None))
-        if seat_map is None or (now - fetched_at).total_seconds() > PRECHECK_MAP_MAX_AGE_SECONDS:
+        seat_map, fresh = self._remembered_map(screening_id, PRECHECK_MAP_MAX_AGE_SECONDS)
+        if seat_map is None or not fresh:
             return ()
-        now_ms = epoch_ms(now)
+        now_ms = epoch_ms(self._clock.now())
         taken = []
         for seat_id in wanted:
-            seat = seat_map.seat(seat_id)
-            status = effective_status(seat.status, seat.expires_at_ms, now_ms) if seat else "blocked"
-            if status in ("sold", "blocked") or (status == "held" and seat.holder_id != user_id):
+            state = seat_map.state(seat_id) or SeatState(seat_id, "blocked")
+            status = state.status_at(now_ms)
+            if status in ("sold", "blocked") or (status == "held" and state.holder_id != user_id):
                 taken.append(seat_id)
         return tuple(taken)
 
@@ -316,16 +305,25 @@ class BookingService:
         While one thread refreshes, others use the previous map (a few seconds old at worst): in a rush
         every loser would otherwise read the whole map at once.
         """
-        now = self._clock.now()
-        fetched_at, seat_map = self._recent_maps.get(screening_id, (None, None))
-        if seat_map is not None and (now - fetched_at).total_seconds() <= ALTERNATIVES_MAP_MAX_AGE_SECONDS:
+        seat_map, fresh = self._remembered_map(screening_id, ALTERNATIVES_MAP_MAX_AGE_SECONDS)
+        if seat_map is not None and fresh:
             return seat_map
         refreshing = self._refreshing.setdefault(screening_id, threading.Lock())
-        if not refreshing.acquire(blocking=seat_map is None):
+        if seat_map is not None and not refreshing.acquire(blocking=False):
             return seat_map
+        if seat_map is None:
+            refreshing.acquire()
         try:
             seat_map = self.seat_map(screening_id)
             self._recent_maps[screening_id] = (self._clock.now(), seat_map)
             return seat_map
         finally:
             refreshing.release()
+
+    def _remembered_map(self, screening_id: str, max_age_seconds: float) -> tuple[SeatMap | None, bool]:
+        """The last seat map read for a screening in this instance, and whether it is at most that old."""
+        remembered = self._recent_maps.get(screening_id)
+        if remembered is None:
+            return None, False
+        fetched_at, seat_map = remembered
+        return seat_map, (self._clock.now() - fetched_at).total_seconds() <= max_age_seconds

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain.clock import FakeClock
 from chalicelib.domain.errors import Conflict, Forbidden, HoldExpired, InvalidRequest, NotFound, SeatsUnavailable
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 from chalicelib.domain.reservations import HoldPolicy, SeatsHeld, SeatsReleased
 from chalicelib.services.booking import BookingService
 from tests.fakes.booking import InMemorySeatInventory, RecordingPublisher, RecordingScheduler, StaticLayouts
+from tests.fakes.clock import FakeClock
 
 SCREENING = "scr_1"
 ALICE = Principal("alice")
@@ -43,7 +43,7 @@ def clock():
 @pytest.fixture
 def inventory():
     fake = InMemorySeatInventory()
-    fake.add_screening(SCREENING, LAYOUT)
+    fake.add_screening(SCREENING, LAYOUT.seats)
     return fake
 
 
@@ -98,7 +98,7 @@ def test_a_second_hold_for_the_same_screening_replaces_the_first(booking, invent
     second = booking.hold_seats(ALICE, SCREENING, ["A2", "A3"])
 
     assert inventory.get(first.id).status == "replaced"
-    assert {v.seat.seat_id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "available"
+    assert {v.seat.id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "available"
     released = [e for e in publisher.events if isinstance(e, SeatsReleased)]
     assert released[-1].seat_ids == ("A1",) and released[-1].reason == "replaced"
     assert second.seat_ids == ("A2", "A3")
@@ -222,11 +222,11 @@ def test_every_hold_is_announced_and_scheduled_for_expiry(booking, publisher, sc
 
 def test_the_seat_map_shows_an_expired_hold_as_available(booking, clock):
     booking.hold_seats(ALICE, SCREENING, ["A1"])
-    assert {v.seat.seat_id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "held"
+    assert {v.seat.id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "held"
 
     clock.advance(600)
 
-    assert {v.seat.seat_id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "available"
+    assert {v.seat.id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "available"
     assert booking.seat_map(SCREENING).available_count == LAYOUT.seats_total
 
 

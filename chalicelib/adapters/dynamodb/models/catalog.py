@@ -76,7 +76,7 @@ class TheaterItem(CinemaModel):
     listing = UnicodeAttribute(default=THEATER_LISTING)
     name_key = UnicodeAttribute()
     name = UnicodeAttribute()
-    layout = UnicodeAttribute()  # the layout's canonical JSON (`Layout.to_json`); never changes
+    layout = UnicodeAttribute()  # `adapters.dynamodb.catalog.layout_document`; never changes
     seats_total = NumberAttribute()
     by_name = TheatersByName()
 
