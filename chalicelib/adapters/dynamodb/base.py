@@ -87,8 +87,8 @@ class Cancellation:
 
     @property
     def conflict_only(self) -> bool:
-        """No condition failed: only concurrent transactions were in the way, so trying again may succeed."""
-        return not self.failed_labels()
+        """Only concurrent transactions were in the way (no condition failed), so trying again may succeed."""
+        return bool(self.reasons) and all(reason.code == TRANSACTION_CONFLICT for reason in self.reasons.values())
 
 
 class Transaction:
