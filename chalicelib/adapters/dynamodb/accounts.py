@@ -20,6 +20,7 @@ a command whose condition fails (``user_exists``) raises its domain error.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.update import Action
@@ -110,9 +111,9 @@ def _user(item: UserItem) -> User:
         id=item.id,
         email=item.email,
         name=item.name,
-        role=item.role,
+        role=cast(Role, item.role),
         password_hash=item.password_hash,
-        created_at=from_epoch_ms(item.created_at_ms),
+        created_at=from_epoch_ms(int(item.created_at_ms)),
     )
 
 
@@ -135,9 +136,9 @@ class DynamoSessions:
             token_hash=item.token_hash,
             family_id=item.family_id,
             user_id=item.user_id,
-            issued_at=from_epoch_ms(item.issued_at_ms),
-            expires_at=from_epoch_ms(item.expires_at_ms),
-            spent_at=from_epoch_ms(item.spent_at_ms) if item.spent_at_ms is not None else None,
+            issued_at=from_epoch_ms(int(item.issued_at_ms)),
+            expires_at=from_epoch_ms(int(item.expires_at_ms)),
+            spent_at=from_epoch_ms(int(item.spent_at_ms)) if item.spent_at_ms is not None else None,
         )
 
     def rotate(self, spent_hash: str, successor: RefreshTokenRecord, now: datetime) -> Rotation:
@@ -183,7 +184,7 @@ class DynamoSessions:
             item = TokenFamilyItem.get(family_id, consistent_read=True)
         except DoesNotExist:
             return None
-        return from_epoch_ms(item.revoked_at_ms) if item.revoked_at_ms is not None else None
+        return from_epoch_ms(int(item.revoked_at_ms)) if item.revoked_at_ms is not None else None
 
 
 def _token_item(record: RefreshTokenRecord) -> RefreshTokenItem:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,10 +112,10 @@ class Transaction:
         self._add("put", label, lambda tx: tx.save(item, condition=condition, return_values=values))
 
     def update(
-        self, label: str, item: Model, actions: list[Action], condition: Condition | None, all_old: bool = False
+        self, label: str, item: Model, actions: Sequence[Action], condition: Condition | None, all_old: bool = False
     ) -> None:
         values = "ALL_OLD" if all_old else None
-        self._add("update", label, lambda tx: tx.update(item, actions, condition, return_values=values))
+        self._add("update", label, lambda tx: tx.update(item, list(actions), condition, return_values=values))
 
     def delete(self, label: str, item: Model, condition: Condition) -> None:
         self._add("delete", label, lambda tx: tx.delete(item, condition=condition))

@@ -252,6 +252,7 @@ class DynamoSeatInventory:
             cancelled = tx.commit()
             if cancelled is None:
                 return
+            last = cancelled
             # The user's own hold state first: a kept seat fails too when the old hold ended meanwhile.
             if cancelled.failed("holder"):
                 current = _hold_from_holder(new.user_id, new.screening_id, cancelled.old_item("holder"))
@@ -270,8 +271,8 @@ class DynamoSeatInventory:
                 dropped = [seat for seat in dropped if seat not in stale]
                 continue
             back_off(attempt)  # TransactionConflict: another transaction is writing one of these items right now
-        busy = _seat_ids([label for label in cancelled.reasons if label.startswith("seat:")])
-        raise SeatsUnavailable(busy or new.seat_ids) from cancelled.error
+        busy = _seat_ids([label for label in last.reasons if label.startswith("seat:")])
+        raise SeatsUnavailable(busy or new.seat_ids) from last.error
 
     def release(self, reservation: Reservation, status: ReleaseReason, now: datetime) -> tuple[str, ...]:
         now_ms = epoch_ms(now)

@@ -33,6 +33,8 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, refused_as
@@ -173,7 +175,7 @@ class DynamoMovies:
             | (MovieItem.screenings_count == 0)
             | MovieItem.screenings_count.does_not_exist()
         )
-        actions = [
+        actions: list[Action] = [
             MovieItem.title.set(movie.title),
             MovieItem.title_key.set(_title_key(movie)),
             MovieItem.description.set(movie.description),
@@ -390,6 +392,7 @@ class DynamoScreenings:
         high = iso(flt.starts_before - timedelta(seconds=1)) if flt.starts_before else None
         if high is not None and high < low:
             return Page([])
+        index: GlobalSecondaryIndex[ScreeningItem]
         if flt.theater_id:
             index, partition, partitions = ScreeningItem.by_theater, "theater_id", [flt.theater_id]
         elif flt.movie_id:

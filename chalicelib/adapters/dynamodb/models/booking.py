@@ -67,8 +67,9 @@ class ReservationItem(CinemaModel):
     id = UnicodeAttribute(hash_key=True)
     screening_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
-    seat_ids = ListAttribute(of=UnicodeAttribute)
-    prices = MapAttribute(default=dict)  # seat id -> cents, snapshotted at hold time
+    # PynamoDB types `of=` as the element's type rather than its attribute class: hence the ignores.
+    seat_ids = ListAttribute[str](of=UnicodeAttribute)  # type: ignore[arg-type]
+    prices: MapAttribute[str, int] = MapAttribute(default=dict)  # seat id -> cents, snapshotted at hold time
     total_cents = NumberAttribute()
     currency = UnicodeAttribute(default="USD")
     # active | released | expired | replaced
@@ -95,7 +96,7 @@ class HolderItem(CinemaModel):
     hold_id = UnicodeAttribute()
     expires_at_ms = NumberAttribute()
     # Enough of the hold to replace it without reading it: a refused hold gets these back (ALL_OLD).
-    seat_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    seat_ids = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]  # see ReservationItem
     created_at_ms = NumberAttribute(null=True)
     started_at_ms = NumberAttribute(null=True)
     purge_at = TTLAttribute(null=True)

@@ -47,7 +47,8 @@ class MovieItem(CinemaModel):
     title_key = UnicodeAttribute()
     title = UnicodeAttribute()
     description = UnicodeAttribute(default="")
-    genres = ListAttribute(of=UnicodeAttribute, default=list)
+    # PynamoDB types `of=` as the element's type rather than its attribute class: hence the ignore.
+    genres = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     duration_minutes = NumberAttribute()
     rating = UnicodeAttribute()
     release_date = UnicodeAttribute()
