@@ -9,7 +9,7 @@ from typing import Protocol
 
 from chalicelib.domain.holds import SeatState
 from chalicelib.domain.layout import Layout, Seat
-from chalicelib.domain.reservations import BookingEvent, Reservation
+from chalicelib.domain.reservations import BookingEvent, ReleaseReason, Reservation
 
 
 class SeatInventory(Protocol):
@@ -47,7 +47,7 @@ class SeatInventory(Protocol):
         """
         ...
 
-    def release(self, reservation: Reservation, status: str, now: datetime) -> tuple[str, ...]:
+    def release(self, reservation: Reservation, status: ReleaseReason, now: datetime) -> tuple[str, ...]:
         """End an active hold (status ``released`` or ``expired``) and free the seats it still holds.
 
         Returns the seats freed; ``()`` when the hold had already ended. Seats someone else took after

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.clock import epoch_ms
 from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
@@ -192,3 +193,12 @@ class RecordingPublisher:
 
     def publish(self, events: Sequence[BookingEvent]) -> None:
         self.events.extend(events)
+
+
+if TYPE_CHECKING:  # `make typecheck` holds each fake to the port it stands for
+    from chalicelib.services.booking_ports import EventPublisher, ExpiryScheduler, LayoutSource, SeatInventory
+
+    _inventory: SeatInventory = InMemorySeatInventory()
+    _layouts: LayoutSource = StaticLayouts()
+    _scheduler: ExpiryScheduler = RecordingScheduler()
+    _publisher: EventPublisher = RecordingPublisher()
