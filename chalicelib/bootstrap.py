@@ -72,14 +72,13 @@ class Services:
         from chalicelib.services.booking import BookingService
 
         s = self.settings
-        policy = HoldPolicy(s.hold_seconds, s.hold_extension_seconds, s.hold_max_seconds, s.max_seats_per_hold)
         return BookingService(
-            self.seat_inventory,
-            CatalogScreenings(),
-            SqsExpiryScheduler(s, self.sqs),
-            self.booking_events,
-            self.clock,
-            policy,
+            inventory=self.seat_inventory,
+            layouts=CatalogScreenings(),
+            scheduler=SqsExpiryScheduler(s, self.sqs),
+            publisher=self.booking_events,
+            clock=self.clock,
+            policy=HoldPolicy(s.hold_seconds, s.hold_extension_seconds, s.hold_max_seconds, s.max_seats_per_hold),
         )
 
     @cached_property
@@ -87,14 +86,13 @@ class Services:
         from chalicelib.adapters.dynamodb.catalog import DynamoMovies, DynamoScreenings, DynamoTheaters
         from chalicelib.services.catalog import Catalog
 
-        screenings = DynamoScreenings(self.clock)
         return Catalog(
-            DynamoMovies(),
-            DynamoTheaters(),
-            screenings,
-            self.seat_inventory,
-            self.clock,
-            self.settings.cleaning_minutes,
+            movies=DynamoMovies(),
+            theaters=DynamoTheaters(),
+            screenings=DynamoScreenings(self.clock),
+            seats=self.seat_inventory,
+            clock=self.clock,
+            cleaning_minutes=self.settings.cleaning_minutes,
         )
 
     @cached_property

@@ -9,6 +9,7 @@ A screening's seats are the booking room's: they are created, and counted, throu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -86,22 +87,16 @@ class ScreeningRepository(Protocol):
     def list(self, screening_filter: ScreeningFilter, limit: int, cursor: str | None) -> Page[Screening]: ...
 
 
+@dataclass(eq=False)
 class Catalog:
-    def __init__(
-        self,
-        movies: MovieRepository,
-        theaters: TheaterRepository,
-        screenings: ScreeningRepository,
-        seats: SeatInventory,
-        clock: Clock,
-        cleaning_minutes: int,
-    ):
-        self.movies = movies
-        self.theaters = theaters
-        self.screenings = screenings
-        self.seats = seats
-        self.clock = clock
-        self.cleaning_minutes = cleaning_minutes
+    """Catalog use cases; the fields are the ports it needs (built by `bootstrap.Services`)."""
+
+    movies: MovieRepository
+    theaters: TheaterRepository
+    screenings: ScreeningRepository
+    seats: SeatInventory
+    clock: Clock
+    cleaning_minutes: int
 
     # Movies
 
