@@ -30,8 +30,10 @@ class Services:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         from chalicelib.adapters.dynamodb import tables
+        from chalicelib.logs import logger
 
         tables.configure(settings)
+        logger.setLevel(settings.log_level)
 
     @cached_property
     def tokens(self) -> AccessTokens:

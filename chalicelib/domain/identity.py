@@ -35,7 +35,3 @@ class Principal:
     def require_admin(self) -> None:
         if not self.is_admin:
             raise Forbidden("forbidden", "This needs an administrator.")
-
-    def require_staff(self) -> None:
-        if not self.is_staff:
-            raise Forbidden("forbidden", "This needs a staff member or an administrator.")
