@@ -6,7 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain.errors import Conflict, Forbidden, HoldExpired, InvalidRequest, NotFound, SeatsUnavailable
+from chalicelib.domain.errors import (
+    Conflict,
+    Forbidden,
+    HoldChanged,
+    HoldExpired,
+    InvalidRequest,
+    NotFound,
+    SeatsUnavailable,
+)
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 from chalicelib.domain.reservations import HoldPolicy, SeatsHeld, SeatsReleased
@@ -272,3 +280,30 @@ def test_a_fresh_seat_map_never_refuses_the_users_own_seats(booking):
     replaced = booking.hold_seats(ALICE, SCREENING, ["E5", "E6"])
 
     assert replaced.seat_ids == ("E5", "E6")
+
+
+class _HoldKeepsChanging(InMemorySeatInventory):
+    """The user's hold changes under every replacement: another tab of theirs wins each race."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attempts = 0
+
+    def hold(self, new, replacing, now):
+        self.attempts += 1
+        raise HoldChanged()
+
+
+def test_a_hold_whose_previous_hold_keeps_changing_gives_up_with_hold_contention(clock, publisher, scheduler):
+    inventory = _HoldKeepsChanging()
+    inventory.add_screening(SCREENING, LAYOUT.seats)
+    layouts = StaticLayouts()
+    layouts.add(SCREENING, LAYOUT, clock.now() + timedelta(days=1))
+    booking = BookingService(inventory, layouts, scheduler, publisher, clock, HoldPolicy(600, 300, 900, 10))
+
+    with pytest.raises(HoldChanged) as refused:
+        booking.hold_seats(ALICE, SCREENING, ["A1"])
+
+    assert refused.value.code == "hold_contention"
+    assert inventory.attempts == 3
+    assert publisher.events == [] and scheduler.scheduled == []
