@@ -111,8 +111,8 @@ def _cached(body: Any, max_age: int) -> Response:
     """A public read: ETag from the body's hash; 304 without a body when the client already has it."""
     text = json.dumps(body, separators=(",", ":"))
     etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
-    asked = (bp.current_request.headers or {}).get("if-none-match") or ""
+    headers: dict[str, str | list[str]] = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
+    asked = bp.current_request.headers.get("if-none-match") or ""
     known = {tag.strip().removeprefix("W/") for tag in asked.split(",")}
     if etag in known or "*" in known:
         return Response(body="", status_code=304, headers=headers)

@@ -35,7 +35,7 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
 
 
 def error_response(error: errors.BookingError) -> Response:
-    headers = {"Content-Type": "application/json"}
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
     if isinstance(error, errors.RateLimited):
         headers["Retry-After"] = str(error.retry_after)
     return Response(

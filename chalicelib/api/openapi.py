@@ -19,7 +19,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib import __version__
 from chalicelib.api.openapi_operations import OPERATIONS, Answer, Media, Operation
@@ -95,7 +95,7 @@ def openapi_document(app: Chalice, operations: Mapping[tuple[str, str], Operatio
 
 def _component_schemas(operations: list[Operation]) -> dict[str, Any]:
     """Every model a documented operation names, with pydantic's ``$defs`` lifted into components."""
-    models: list[tuple[type[BaseModel], str]] = [(Error, "serialization")]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(Error, "serialization")]
     models += [(details, "serialization") for details in ERROR_DETAILS.values()]
     for operation in operations:
         if operation.body is not None:
@@ -103,12 +103,12 @@ def _component_schemas(operations: list[Operation]) -> dict[str, Any]:
         models += [(answer, "serialization") for answer in operation.responses.values() if _is_model(answer)]
     refs, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
     for (model, _), ref in refs.items():
-        if ref != _ref(model):
+        if ref != _ref(typing.cast(type[BaseModel], model)):
             raise ValueError(f"{model.__qualname__} is published as {ref['$ref']}: give it a name no other has")
     return dict(sorted(top.get("$defs", {}).items()))
 
 
-def _is_model(answer: Answer) -> bool:
+def _is_model(answer: Answer) -> typing.TypeGuard[type[BaseModel]]:
     return isinstance(answer, type) and issubclass(answer, BaseModel)
 
 
@@ -211,7 +211,7 @@ def _success_response(status: int, answer: Answer) -> dict[str, Any]:
         response["content"] = {media_type: {"schema": dict(answer.schema)} for media_type in answer.types}
     elif _is_model(answer):
         response["content"] = {"application/json": {"schema": _ref(answer)}}
-    elif answer is not None:
+    elif isinstance(answer, Mapping):
         response["content"] = {"application/json": {"schema": dict(answer)}}
     return response
 
