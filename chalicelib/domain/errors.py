@@ -21,7 +21,10 @@ machine-readable snake_case; messages are for a person and may change.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.domain.seating import Suggestion
 
 
 class BookingError(Exception):
@@ -61,12 +64,13 @@ class Conflict(BookingError):
 class SeatsUnavailable(Conflict):
     default_code = "seats_unavailable"
 
-    def __init__(self, seat_ids: Sequence[str], alternatives: Sequence[Mapping[str, Any]] = (), message: str = ""):
+    def __init__(self, seat_ids: Sequence[str], alternatives: Sequence[Suggestion] = (), message: str = ""):
         self.seat_ids = tuple(seat_ids)
-        self.alternatives = list(alternatives)
+        self.alternatives = tuple(alternatives)
+        """Other blocks of as many seats, best first; the api renders them into ``details.alternatives``."""
         super().__init__(
             message=message or f"These seats are no longer available: {', '.join(self.seat_ids)}.",
-            details={"unavailable_seat_ids": list(self.seat_ids), "alternatives": self.alternatives},
+            details={"unavailable_seat_ids": list(self.seat_ids)},
         )
 
 

@@ -293,7 +293,7 @@ class BookingService:
     def _alternatives(self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]) -> list:
         """Blocks of the same size near the seats first asked for, from a recent seat map plus the seats just lost."""
         taken = self._recent_seat_map(screening_id).taken | set(lost)
-        return [s.to_json() for s in seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)]
+        return seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)
 
     def _visibly_taken(self, screening_id: str, wanted: tuple[str, ...], user_id: str) -> tuple[str, ...]:
         """The wanted seats that a seat map under a second old shows as someone else's right now; () without one."""
