@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -86,7 +87,7 @@ def parse_body(schema: type[Schema], raw_body: str | bytes | None) -> Schema:
         raise validation_error(_field_problems(exc)) from exc
 
 
-def parse_query(schema: type[Schema], params: dict[str, str] | None) -> Schema:
+def parse_query(schema: type[Schema], params: Mapping[str, str] | None) -> Schema:
     """Query strings are all text: the schema coerces (lax mode) and refuses unknown parameters."""
     try:
         return schema.model_validate(dict(params or {}))

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chalicelib.domain.reservations import Reservation
+    from chalicelib.domain.seating import Suggestion
 
 
 class BookingError(Exception):
@@ -60,12 +61,13 @@ class Conflict(BookingError):
 class SeatsUnavailable(Conflict):
     default_code = "seats_unavailable"
 
-    def __init__(self, seat_ids: Sequence[str], alternatives: Sequence[Mapping[str, Any]] = (), message: str = ""):
+    def __init__(self, seat_ids: Sequence[str], alternatives: Sequence[Suggestion] = (), message: str = ""):
         self.seat_ids = tuple(seat_ids)
-        self.alternatives = list(alternatives)
+        self.alternatives = tuple(alternatives)
+        """Other blocks of as many seats, best first; the api renders them into ``details.alternatives``."""
         super().__init__(
             message=message or f"These seats are no longer available: {', '.join(self.seat_ids)}.",
-            details={"unavailable_seat_ids": list(self.seat_ids), "alternatives": self.alternatives},
+            details={"unavailable_seat_ids": list(self.seat_ids)},
         )
 
 

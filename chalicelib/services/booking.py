@@ -11,7 +11,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from chalicelib.domain import seating
 from chalicelib.domain.clock import Clock, epoch_ms, new_id
@@ -273,10 +272,10 @@ class BookingService:
 
     def _alternatives(
         self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]
-    ) -> list[dict[str, Any]]:
+    ) -> list[seating.Suggestion]:
         """Blocks of the same size near the seats first asked for, from a recent seat map plus the seats just lost."""
         taken = self._recent_seat_map(screening_id).taken | set(lost)
-        return [s.to_json() for s in seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)]
+        return seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)
 
     def _visibly_taken(self, screening_id: str, wanted: tuple[str, ...], user_id: str) -> tuple[str, ...]:
         """The wanted seats that a seat map under a second old shows as someone else's right now; () without one."""

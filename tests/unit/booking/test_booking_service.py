@@ -87,8 +87,8 @@ def test_a_seat_held_by_alice_cannot_be_held_by_bob_and_bob_is_offered_alternati
         booking.hold_seats(BOB, SCREENING, ["D4", "D5"])
 
     assert failed.value.seat_ids == ("D5",)
-    alternatives = failed.value.details["alternatives"]
-    assert alternatives and all(len(a["seat_ids"]) == 2 and "D5" not in a["seat_ids"] for a in alternatives)
+    alternatives = failed.value.alternatives
+    assert alternatives and all(len(a.seat_ids) == 2 and "D5" not in a.seat_ids for a in alternatives)
 
 
 def test_a_seat_becomes_available_the_moment_its_hold_expires_without_any_release(booking, clock):
