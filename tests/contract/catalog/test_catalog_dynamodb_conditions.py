@@ -6,7 +6,6 @@ meets exactly the state a racing admin would have left, and only the condition s
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -19,7 +18,6 @@ from chalicelib.adapters.dynamodb.catalog import (
     DynamoScreenings,
     DynamoTheaters,
     layout_document,
-    stored_layout,
 )
 from chalicelib.adapters.dynamodb.models.booking import SeatItem
 from chalicelib.adapters.dynamodb.models.catalog import MovieItem, ScreeningItem, TheaterItem, TheaterSlotItem
@@ -155,41 +153,6 @@ def test_theater_id_is_new_refuses_a_second_theater_with_the_same_id(theaters, t
 
 def test_a_theater_reads_back_with_the_same_layout(theaters, theater):
     assert theaters.get(theater.id) == theater
-
-
-def test_the_stored_layout_keeps_rows_seats_aisles_blocked_seats_and_prices():
-    layout = parse_layout(
-        {
-            "rows": [
-                {
-                    "label": "A",
-                    "seats": [{"number": 1}, {"number": 2, "blocked": True}, {"number": 5}],
-                    "aisles_after": [2],
-                },
-                {"label": "B", "seats": [{"number": 1, "category": "vip"}]},
-            ],
-            "prices": {"vip": 1500, "standard": 900},
-        }
-    )
-
-    document = layout_document(layout)
-
-    assert stored_layout(document) == layout
-    assert json.loads(document) == {
-        "rows": [
-            {
-                "label": "A",
-                "seats": [
-                    {"number": 1, "category": "standard"},
-                    {"number": 2, "category": "standard", "blocked": True},
-                    {"number": 5, "category": "standard"},
-                ],
-                "aisles_after": [2],
-            },
-            {"label": "B", "seats": [{"number": 1, "category": "vip"}], "aisles_after": []},
-        ],
-        "prices": {"standard": 900, "vip": 1500},
-    }
 
 
 def test_a_theater_item_stores_its_layout_document(theater):
