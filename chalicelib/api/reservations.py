@@ -201,7 +201,7 @@ def get_reservation(reservation_id: str) -> Reservation:
     authorizer=auth.customer_auth,
     summary="Release a hold",
     answers={200: ReleasedSeats},
-    errors={404: ("reservation_not_found",), 409: ("reservation_paid",)},
+    errors={404: ("reservation_not_found",)},
 )
 def release_reservation(reservation_id: str) -> ReleasedSeats:
     return ReleasedSeats(released_seat_ids=services().booking.release(_principal(), reservation_id))
@@ -239,7 +239,7 @@ def reservations_of_user(user_id: str) -> ReservationList:
     authorizer=auth.customer_auth,
     summary="Release the hold of a user for a screening",
     answers={200: ReleasedSeats},
-    errors={403: ("forbidden",), 409: ("reservation_paid",)},
+    errors={403: ("forbidden",)},
 )
 def release_for_screening(user_id: str, screening_id: str) -> ReleasedSeats:
     released = services().booking.release_for_screening(_principal(), user_id, screening_id)
