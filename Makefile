@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format template package install system-deps bench clean
+.PHONY: run test lint typecheck format template package install system-deps bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,11 +28,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy: strict on chalicelib/domain and chalicelib/services, its defaults on the rest of chalicelib (pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) system-deps lint package
+test: $(STAMP) system-deps lint typecheck package
 	$(BIN)/python -m pytest
 
 # Regenerate infrastructure/resources.json and .chalice/policy-*.json from the models, queues and app, then package.
@@ -47,4 +51,4 @@ package: $(STAMP)
 	$(BIN)/cfn-lint out/sam.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

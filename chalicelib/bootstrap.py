@@ -1,15 +1,28 @@
 """Composition root: builds clients and adapters once per cold start; tests swap the whole thing.
 
 Each service is a `cached_property`, so a Lambda that only serves availability never builds the
-payment provider, and nothing is built at import (``chalice package`` imports the app with no AWS).
+password hasher, and nothing is built at import (``chalice package`` imports the app with no AWS).
 """
 
 from __future__ import annotations
 
 from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # the imports below stay lazy at run time; the annotations let mypy check every wiring
+    from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
+    from chalicelib.adapters.events import LoggedEvents
+    from chalicelib.adapters.health import AwsHealth
+    from chalicelib.adapters.passwords import Argon2PasswordHasher
+    from chalicelib.adapters.websocket import ApiGatewayNotifier
+    from chalicelib.services.accounts import AccountService
+    from chalicelib.services.booking import BookingService
+    from chalicelib.services.catalog import Catalog
+    from chalicelib.services.realtime import Realtime
+    from chalicelib.services.tokens import AccessTokens
 
 
 class Services:
@@ -17,17 +30,19 @@ class Services:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         from chalicelib.adapters.dynamodb import tables
+        from chalicelib.logs import logger
 
         tables.configure(settings)
+        logger.setLevel(settings.log_level)
 
     @cached_property
-    def tokens(self):
+    def tokens(self) -> AccessTokens:
         from chalicelib.services.tokens import AccessTokens
 
         return AccessTokens(self.settings, self.clock)
 
     @cached_property
-    def health(self):
+    def health(self) -> AwsHealth:
         from chalicelib.adapters.health import AwsHealth
 
         return AwsHealth(self.settings, aws_client)
@@ -35,50 +50,61 @@ class Services:
     # --- services: one property each, added by the room that owns it ---
 
     @cached_property
-    def sqs(self):
+    def sqs(self) -> Any:
         return aws_client("sqs", self.settings.region, self.settings.aws_endpoint_url)
 
     @cached_property
-    def booking_events(self):
+    def booking_events(self) -> LoggedEvents:
         from chalicelib.adapters.events import LoggedEvents
 
         return LoggedEvents()
 
     @cached_property
-    def booking(self):
+    def seat_inventory(self) -> DynamoSeatInventory:
+        """The booking room's seats: the booking service holds them, the catalog creates and counts them."""
         from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
+
+        return DynamoSeatInventory()
+
+    @cached_property
+    def booking(self) -> BookingService:
         from chalicelib.adapters.dynamodb.screenings_for_sale import CatalogScreenings
         from chalicelib.adapters.sqs import SqsExpiryScheduler
         from chalicelib.domain.reservations import HoldPolicy
         from chalicelib.services.booking import BookingService
 
         s = self.settings
-        policy = HoldPolicy(s.hold_seconds, s.hold_extension_seconds, s.hold_max_seconds, s.max_seats_per_hold)
         return BookingService(
-            DynamoSeatInventory(),
-            CatalogScreenings(),
-            SqsExpiryScheduler(s, self.sqs),
-            self.booking_events,
-            self.clock,
-            policy,
+            inventory=self.seat_inventory,
+            layouts=CatalogScreenings(),
+            scheduler=SqsExpiryScheduler(s, self.sqs),
+            publisher=self.booking_events,
+            clock=self.clock,
+            policy=HoldPolicy(s.hold_seconds, s.hold_extension_seconds, s.hold_max_seconds, s.max_seats_per_hold),
         )
 
     @cached_property
-    def catalog(self):
+    def catalog(self) -> Catalog:
         from chalicelib.adapters.dynamodb.catalog import DynamoMovies, DynamoScreenings, DynamoTheaters
         from chalicelib.services.catalog import Catalog
 
-        screenings = DynamoScreenings(self.clock)
-        return Catalog(DynamoMovies(), DynamoTheaters(), screenings, self.clock, self.settings.cleaning_minutes)
+        return Catalog(
+            movies=DynamoMovies(),
+            theaters=DynamoTheaters(),
+            screenings=DynamoScreenings(self.clock),
+            seats=self.seat_inventory,
+            clock=self.clock,
+            cleaning_minutes=self.settings.cleaning_minutes,
+        )
 
     @cached_property
-    def password_hasher(self):
+    def password_hasher(self) -> Argon2PasswordHasher:
         from chalicelib.adapters.passwords import Argon2PasswordHasher
 
         return Argon2PasswordHasher()
 
     @cached_property
-    def accounts(self):
+    def accounts(self) -> AccountService:
         from chalicelib.adapters.dynamodb.accounts import DynamoLoginCounters, DynamoSessions, DynamoUsers
         from chalicelib.services.accounts import AccountPolicy, AccountService
 
@@ -100,7 +126,7 @@ class Services:
         )
 
     @cached_property
-    def notifier(self):
+    def notifier(self) -> ApiGatewayNotifier:
         from chalicelib.adapters.dynamodb.realtime import DynamoConnections
         from chalicelib.adapters.websocket import ApiGatewayNotifier
 
@@ -112,18 +138,18 @@ class Services:
         )
 
     @cached_property
-    def realtime(self):
+    def realtime(self) -> Realtime:
         from chalicelib.adapters.dynamodb.realtime import DynamoConnections
         from chalicelib.services.realtime import Realtime, seat_statuses_of
 
-        def seat_statuses(screening_id: str):
+        def seat_statuses(screening_id: str) -> tuple[int, list[dict[str, str]]]:
             return seat_statuses_of(self.booking.seat_map(screening_id))
 
         return Realtime(DynamoConnections(), self.notifier, self.tokens.verify, self.clock, seat_statuses)
 
 
 @cache
-def aws_client(service: str, region: str, endpoint_url: str | None):
+def aws_client(service: str, region: str, endpoint_url: str | None) -> Any:
     """One boto3 client per service and endpoint for the life of the process (building one costs ~0.3 s)."""
     import boto3
 

@@ -5,31 +5,25 @@ whole-table snapshot), fills a seat table with 6,000 items (20 screenings x 300 
 from one client: 4-seat ``TransactWriteItems`` per second, and conditional ``UpdateItem`` per second.
 Bounded: each measurement stops after its count or its time budget.
 
-    .venv/bin/python scripts/bench_moto.py [--items 6000] [--seconds 8]
+    .venv/bin/python -m scripts.bench_moto [--items 6000] [--seconds 8]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import boto3
 
-ROOT = Path(__file__).resolve().parents[1]
+from scripts.localcloud.children import ROOT, Child, wait_for_port
+from scripts.localcloud.harness import free_port
+
 TABLE = "bench-seats"
 SEATS_PER_SCREENING = 300
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_moto(transactions: str) -> tuple[subprocess.Popen, str]:
@@ -39,15 +33,12 @@ def start_moto(transactions: str) -> tuple[subprocess.Popen, str]:
         cwd=ROOT,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return child, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    child.kill()
-    raise SystemExit("moto did not start within 20 s")
+    try:
+        wait_for_port(port, 20, Child("moto", child))
+    except (RuntimeError, TimeoutError) as exc:
+        child.kill()
+        raise SystemExit(f"moto did not start: {exc}") from exc
+    return child, f"http://127.0.0.1:{port}"
 
 
 def fill(client, items: int) -> None:

@@ -2,8 +2,8 @@
 
     .venv/bin/python -m scripts.bench_reservations [--clients 50] [--seconds 15] [--screenings 20]
 
-Starts moto's server (serialized, as in the local cloud) and the REST front on free ports, seeds a
-realistic dataset (20 screenings of 300 seats by default), then, in the same run:
+Starts the local cloud on free ports (scripts/localcloud/harness.py: the tree `make run` starts), seeds
+a realistic dataset through scripts/seed.py (20 screenings of 300 seats by default), then, in the same run:
 1. raw: `--clients` threads doing conditional UpdateItem straight into the same moto server, then
    rawtx: the same threads writing what a hold writes (2-3 conditional seat updates, a put, a holder
    update) as one TransactWriteItems, still straight into the storage;
@@ -19,161 +19,24 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import random
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
 import requests
 from botocore.config import Config
 
+from scripts import demo_data
+from scripts.localcloud.harness import access_tokens, attached, local_cloud, token
+
 ROOT = Path(__file__).resolve().parent.parent
-ROWS = "ABCDEFGHIJKLMNO"  # 15 rows x 20 seats = 300
-
-
-def hall_layout() -> dict:
-    return {
-        "rows": [
-            {
-                "label": label,
-                "seats": [{"number": n, "category": "vip" if label in "KL" else "standard"} for n in range(1, 21)],
-                "aisles_after": [10],
-            }
-            for label in ROWS
-        ],
-        "prices": {"standard": 1200, "vip": 1800},
-    }
-
-
-# --- the local cloud under test ---------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {seconds} s")
-
-
-@contextmanager
-def local_cloud(hold_seconds: int) -> Iterator[tuple[str, str]]:
-    """moto (serialized) and the REST front as child processes, in the local stage's environment."""
-    from scripts.localcloud.environment import Ports, local_environment
-
-    ports = Ports(api=free_port(), ws=free_port(), moto=free_port())
-    aws = f"http://127.0.0.1:{ports.moto}"
-    env = local_environment(os.environ, aws_endpoint=aws, ports=ports, localstack=False)
-    env["HOLD_SECONDS"] = str(hold_seconds)
-    env["LOG_LEVEL"] = "WARNING"
-    py = str(ROOT / ".venv" / "bin" / "python")
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT, "env": env}
-    children = [subprocess.Popen([py, "-m", "scripts.localcloud.moto_server", "--port", str(ports.moto)], **quiet)]
-    try:
-        wait_for(f"{aws}/moto-api/")
-        os.environ.update(
-            {
-                k: env[k]
-                for k in (
-                    "AWS_ENDPOINT_URL",
-                    "TABLE_PREFIX",
-                    "QUEUE_PREFIX",
-                    "AWS_REGION",
-                    "AWS_ACCESS_KEY_ID",
-                    "AWS_SECRET_ACCESS_KEY",
-                    "STAGE",
-                )
-            }
-        )
-        from chalicelib.adapters import queues
-        from chalicelib.adapters.dynamodb import tables
-        from chalicelib.settings import get_settings
-
-        settings = get_settings()
-        tables.create_all(settings)
-        queues.create_all(boto3.client("sqs", endpoint_url=aws, region_name=settings.region), settings.queue_prefix)
-        children.append(subprocess.Popen([py, "-m", "scripts.localcloud.rest", "--port", str(ports.api)], **quiet))
-        api = f"http://127.0.0.1:{ports.api}"
-        wait_for(f"{api}/api/health")
-        yield api, aws
-    finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(timeout=10)
-
-
-def access_tokens():
-    """What the local cloud signs with (the local stage's keys), to mint tokens without signing anyone in."""
-    from chalicelib.domain.clock import SystemClock
-    from chalicelib.services.tokens import AccessTokens
-    from chalicelib.settings import get_settings
-
-    return AccessTokens(get_settings(), SystemClock())
-
-
-def token(user_id: str, role: str = "customer", tokens=None) -> str:
-    from chalicelib.domain.identity import Principal
-
-    return (tokens or access_tokens()).issue(Principal(user_id, role)).token
-
-
-def seed(api: str, screenings: int) -> list[str]:
-    """One 300-seat theater per screening (so none overlap), one movie: `screenings` screenings of 300 seats."""
-    admin = {"Authorization": f"Bearer {token('bench-admin', 'admin')}"}
-    movie = requests.post(
-        f"{api}/api/movies",
-        headers=admin,
-        timeout=30,
-        json={
-            "title": "The Bench",
-            "description": "",
-            "genres": ["Drama"],
-            "duration_minutes": 100,
-            "rating": "PG",
-            "release_date": "2026-01-01",
-        },
-    ).json()
-    starts = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    ids = []
-    for n in range(screenings):
-        theater = requests.post(
-            f"{api}/api/theaters", headers=admin, timeout=30, json={"name": f"Hall {n}", "layout": hall_layout()}
-        ).json()
-        created = requests.post(
-            f"{api}/api/screenings",
-            headers=admin,
-            timeout=60,
-            json={
-                "movie_id": movie["id"],
-                "theater_id": theater["id"],
-                "starts_at": starts.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            },
-        )
-        assert created.status_code == 201, created.text
-        ids.append(created.json()["id"])
-    return ids
+ROWS = demo_data.HALL_ROWS  # 15 rows x 20 seats = 300
 
 
 # --- measuring ----------------------------------------------------------------------------------------
@@ -372,14 +235,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
 
-    @contextmanager
-    def attached() -> Iterator[tuple[str, str]]:
-        os.environ["AWS_ENDPOINT_URL"] = args.aws_endpoint
-        yield args.api_url, args.aws_endpoint
-
-    with attached() if args.api_url else local_cloud(hold_seconds=args.hold_seconds) as (api, aws):
+    started = local_cloud(env={"HOLD_SECONDS": str(args.hold_seconds)}) if not args.api_url else None
+    with started or attached(args.api_url, args.aws_endpoint) as cloud:
+        api, aws = cloud.api_url, cloud.aws_endpoint
         began = time.monotonic()
-        screenings = seed(api, args.screenings)
+        screenings = cloud.seed(demo_data.halls(args.screenings)).screening_ids
         print(
             f"seeded {len(screenings)} screenings x 300 seats in {time.monotonic() - began:.1f} s; "
             f"{args.clients} clients, {args.seconds:.0f} s per phase"

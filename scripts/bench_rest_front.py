@@ -1,8 +1,9 @@
 """A burst of concurrent connections to /api/health: the local REST front (gunicorn) vs ``chalice local``.
 
-Starts a serialized moto with the product's tables and queues, then each front as a child process on
-a free port, and opens N connections at once to each (bounded: N requests, 60 s timeout each). Prints
-how many succeeded and the latency percentiles.
+Starts the local cloud (scripts/localcloud/harness.py: serialized moto with the product's tables and
+queues, our gunicorn front among its processes), then ``chalice local`` as a child process on a free
+port against the same moto, and opens N connections at once to each front (bounded: N requests, 60 s
+timeout each). Prints how many succeeded and the latency percentiles.
 
     .venv/bin/python scripts/bench_rest_front.py [-n 500]
 """
@@ -11,37 +12,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-import boto3
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.localcloud.environment import Ports, local_environment  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"nothing listens on {port} after {seconds} s")
+from scripts.localcloud.children import Child, wait_for_port  # noqa: E402
+from scripts.localcloud.harness import free_port, local_cloud  # noqa: E402
 
 
 def serve_chalice_local(port: int) -> None:
@@ -101,30 +82,10 @@ def main() -> None:
         serve_chalice_local(args.serve_chalice_local)
         return
 
-    ports = Ports(api=free_port(), ws=free_port(), moto=free_port())
-    env = local_environment(os.environ, aws_endpoint=f"http://127.0.0.1:{ports.moto}", ports=ports, localstack=False)
-    env["LOG_LEVEL"] = "WARNING"
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-m", "scripts.localcloud.moto_server", "--port", str(ports.moto)],
-            cwd=ROOT,
-            env=env,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
-    try:
-        wait_for_port(ports.moto)
-        os.environ.update(env)
-        from chalicelib.adapters import queues
-        from chalicelib.adapters.dynamodb import tables
-        from chalicelib.settings import get_settings
-
-        settings = get_settings()
-        tables.create_all(settings)
-        queues.create_all(boto3.client("sqs", endpoint_url=settings.aws_endpoint_url), settings.queue_prefix)
+    with local_cloud() as cloud:
         chalice_port = free_port()
         fronts = {
-            "gunicorn front (ours)": (ports.api, ["-m", "scripts.localcloud.rest", "--port", str(ports.api)]),
+            "gunicorn front (ours)": (cloud.ports.api, None),
             "chalice local (http.server)": (
                 chalice_port,
                 [str(Path(__file__)), "--serve-chalice-local", str(chalice_port)],
@@ -132,22 +93,26 @@ def main() -> None:
         }
         lines = [f"{args.connections} concurrent connections to GET /api/health (each does 2 moto calls):"]
         for name, (port, command) in fronts.items():
-            child = subprocess.Popen(
-                [sys.executable, *command], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            children.append(child)
-            wait_for_port(port)
-            asyncio.run(burst(port, 5))  # warm-up: the app is imported and clients are built
-            results, wall = asyncio.run(burst(port, args.connections))
-            lines.append(report(name, results, wall))
-            child.terminate()
-            child.wait(timeout=15)
+            child = None
+            if command is not None:
+                child = subprocess.Popen(
+                    [sys.executable, *command],
+                    cwd=ROOT,
+                    env=cloud.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            try:
+                if child is not None:
+                    wait_for_port(port, 30, Child(name, child))
+                asyncio.run(burst(port, 5))  # warm-up: the app is imported and clients are built
+                results, wall = asyncio.run(burst(port, args.connections))
+                lines.append(report(name, results, wall))
+            finally:
+                if child is not None:
+                    child.terminate()
+                    child.wait(timeout=15)
         print("\n".join(lines))  # the benchmark's report
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-                child.wait(timeout=15)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,30 @@
-"""The local cloud's demo data: two theaters, six movies, screenings over the next days, one admin.
+"""What `scripts.seed` creates: the local cloud's demo data, and the 300-seat halls of the races and benchmarks.
 
-The Grand Hall has 296 seats in 15 rows (A, nearest the screen, to O) split by a centre aisle; the
-accessible seats are at both ends of row A, the VIP seats in the centre of rows K to N; prices by
-category. Studio 2 is a small room of 80 seats. Pure data: `scripts.seed` sends it through the API.
+`DEMO`: two theaters, six movies, screenings over the next days, one admin. The Grand Hall has 296
+seats in 15 rows (A, nearest the screen, to O) split by a centre aisle; the accessible seats are at
+both ends of row A, the VIP seats in the centre of rows K to N; prices by category. Studio 2 is a
+small room of 80 seats.
+
+`halls(n)`: n theaters of 300 seats (rows A to O of 20, VIP rows K and L), one movie, one screening in
+each at the same hour three days on, so that none overlap. Pure data: `scripts.seed` sends it through the API.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+
+Plan = list[tuple[str, str, datetime]]  # (theater name, movie title, start)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    theaters: Mapping[str, dict[str, Any]]  # name -> layout
+    movies: Sequence[dict[str, Any]]  # POST /api/movies bodies
+    plan: Callable[[datetime], Plan]  # the screenings, given the moment of seeding
+
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "popcorn-and-seats-42"  # a local demo credential, printed by `make run`
@@ -71,7 +87,7 @@ SLOTS = {
 }
 
 
-def screening_plan(now: datetime) -> list[tuple[str, str, datetime]]:
+def screening_plan(now: datetime) -> Plan:
     """(theater name, movie title, start) for today and the next days, skipping starts too close to now."""
     plan = []
     today: date = now.astimezone(UTC).date()
@@ -85,3 +101,36 @@ def screening_plan(now: datetime) -> list[tuple[str, str, datetime]]:
                 title = titles[(day + 3 * theater_no + slot_no) % len(titles)]
                 plan.append((theater, title, starts_at))
     return plan
+
+
+DEMO = Dataset(THEATERS, MOVIES, screening_plan)
+
+HALL_ROWS = "ABCDEFGHIJKLMNO"  # 15 rows x 20 seats = 300
+HALL_MOVIE = {"title": "The Bench", "description": "", "genres": ["Drama"], "duration_minutes": 100,
+              "rating": "PG", "release_date": "2026-01-01"}  # fmt: skip
+
+
+def hall_layout() -> dict[str, Any]:
+    """300 seats: rows A to O of 20 with an aisle after seat 10; rows K and L are VIP."""
+    return {
+        "rows": [
+            {
+                "label": label,
+                "seats": [{"number": n, "category": "vip" if label in "KL" else "standard"} for n in range(1, 21)],
+                "aisles_after": [10],
+            }
+            for label in HALL_ROWS
+        ],
+        "prices": {"standard": 1200, "vip": 1800},
+    }
+
+
+def halls(count: int) -> Dataset:
+    """`count` screenings of 300 seats, each in a theater of its own ("Hall 0"...), at the same hour three days on."""
+    names = [f"Hall {n}" for n in range(count)]
+
+    def plan(now: datetime) -> Plan:
+        starts_at = (now.astimezone(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+        return [(name, HALL_MOVIE["title"], starts_at) for name in names]
+
+    return Dataset({name: hall_layout() for name in names}, [HALL_MOVIE], plan)

@@ -3,6 +3,8 @@
 The admin is created (or kept) with the accounts room's `scripts.create_admin`; then theaters, movies
 and screenings that do not exist yet are created with ``POST /api/theaters``, ``/api/movies`` and
 ``/api/screenings``. Running it again on the same data (moto still up, or LocalStack) creates nothing.
+The data is a `demo_data.Dataset`: the demo's (`DEMO`, the default) or the 300-seat halls of the races and
+benchmarks (`demo_data.halls(n)`, which `scripts.localcloud.harness` seeds for tests).
 
     .venv/bin/python -m scripts.seed            # against a running `make run` (API_PORT, default 8000)
 """
@@ -14,13 +16,16 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from scripts import demo_data
 from scripts.create_admin import create_admin
 from scripts.localcloud.environment import Ports, configure_logging, local_environment
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Services
 
 log = logging.getLogger("localcloud.seed")
 
@@ -37,6 +42,7 @@ class SeedReport:
     admin_password: str
     created: dict[str, int] = field(default_factory=lambda: {"theaters": 0, "movies": 0, "screenings": 0})
     existing: dict[str, int] = field(default_factory=lambda: {"theaters": 0, "movies": 0, "screenings": 0})
+    screening_ids: list[str] = field(default_factory=list)  # the plan's screenings, in its order
 
 
 class Api:
@@ -68,17 +74,24 @@ class Api:
                 return items
 
 
-def seed(base_url: str, now: datetime | None = None) -> SeedReport:
+def seed(
+    base_url: str,
+    now: datetime | None = None,
+    *,
+    dataset: demo_data.Dataset = demo_data.DEMO,
+    using: Services | None = None,
+) -> SeedReport:
+    """Create what `dataset` has and the API does not; `using` is the composition the admin is created with."""
     now = now or datetime.now(UTC)
     report = SeedReport(demo_data.ADMIN_EMAIL, demo_data.ADMIN_PASSWORD)
-    create_admin(demo_data.ADMIN_EMAIL, demo_data.ADMIN_PASSWORD, demo_data.ADMIN_NAME)
+    create_admin(demo_data.ADMIN_EMAIL, demo_data.ADMIN_PASSWORD, demo_data.ADMIN_NAME, using)
     login = Api(base_url).expect(
         "POST", "/api/auth/login", {"email": demo_data.ADMIN_EMAIL, "password": demo_data.ADMIN_PASSWORD}
     )
     api = Api(base_url, login["access_token"])
 
     theaters = {theater["name"]: theater["id"] for theater in api.all_items("/api/theaters")}
-    for name, layout in demo_data.THEATERS.items():
+    for name, layout in dataset.theaters.items():
         if name in theaters:
             report.existing["theaters"] += 1
             continue
@@ -86,17 +99,17 @@ def seed(base_url: str, now: datetime | None = None) -> SeedReport:
         report.created["theaters"] += 1
 
     movies = {movie["title"]: movie["id"] for movie in api.all_items("/api/movies")}
-    for movie in demo_data.MOVIES:
+    for movie in dataset.movies:
         if movie["title"] in movies:
             report.existing["movies"] += 1
             continue
         movies[movie["title"]] = api.expect("POST", "/api/movies", movie, status=201)["id"]
         report.created["movies"] += 1
 
-    plan = demo_data.screening_plan(now)
-    window = {"from": _iso(now), "to": _iso(now + timedelta(days=demo_data.SCREENING_DAYS + 1))}
+    plan = dataset.plan(now)
+    window = {"from": _iso(now), "to": _iso(max((start for _, _, start in plan), default=now) + timedelta(minutes=1))}
     scheduled = {
-        (screening["theater_id"], screening["starts_at"])
+        (screening["theater_id"], screening["starts_at"]): screening["id"]
         for theater_id in {theaters[name] for name, _, _ in plan}
         for screening in api.all_items("/api/screenings", {"theater_id": theater_id, **window})
     }
@@ -106,7 +119,9 @@ def seed(base_url: str, now: datetime | None = None) -> SeedReport:
         if (theaters[theater], _iso(starts_at)) not in scheduled
     ]
     with ThreadPoolExecutor(max_workers=PARALLEL_WRITES) as pool:
-        list(pool.map(lambda body: api.expect("POST", "/api/screenings", body, status=201), missing))
+        created = list(pool.map(lambda body: api.expect("POST", "/api/screenings", body, status=201), missing))
+    scheduled.update({(screening["theater_id"], screening["starts_at"]): screening["id"] for screening in created})
+    report.screening_ids = [scheduled[theaters[theater], _iso(starts_at)] for theater, _, starts_at in plan]
     report.created["screenings"] = len(missing)
     report.existing["screenings"] = len(plan) - len(missing)
     log.info("seeded: created %s, already there %s", report.created, report.existing)

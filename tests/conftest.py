@@ -14,9 +14,9 @@ from moto import mock_aws
 from chalicelib import bootstrap
 from chalicelib.adapters import queues
 from chalicelib.adapters.dynamodb import tables
-from chalicelib.domain.clock import FakeClock
 from chalicelib.domain.identity import Principal
 from chalicelib.settings import get_settings
+from tests.fakes.clock import FakeClock
 
 TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",

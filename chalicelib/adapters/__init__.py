@@ -1,1 +1,1 @@
-"""Adapters at the edge: DynamoDB, SQS, WebSocket, payment provider. They translate AWS errors into domain errors."""
+"""Adapters at the edge: DynamoDB, SQS, WebSocket, password hashing. They translate AWS errors into domain errors."""

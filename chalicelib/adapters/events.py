@@ -1,12 +1,11 @@
 """Publishing booking events after each successful write.
 
 Every event is logged as one structured line (what an operator greps and what metrics filters count).
-Listeners given at composition (the real-time fan-out) receive them next, in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from chalicelib.domain.clock import iso
@@ -15,12 +14,7 @@ from chalicelib.logs import logger
 
 
 class LoggedEvents:
-    def __init__(self, listeners: Sequence[Callable[[Sequence[BookingEvent]], None]] = ()):
-        self._listeners = list(listeners)
-
     def publish(self, events: Sequence[BookingEvent]) -> None:
         for event in events:
             fields = {k: (iso(v) if hasattr(v, "tzinfo") else v) for k, v in asdict(event).items()}
             logger.info("booking event", extra={"event": fields})
-        for listener in self._listeners:
-            listener(events)

@@ -6,16 +6,20 @@ Passwords are never trimmed; bounds on every string keep argon2 and DynamoDB awa
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from chalice import Response
+from pydantic import Field, StringConstraints
 
 from chalicelib.api import auth
-from chalicelib.api.requests import RequestSchema, parse_body
-from chalicelib.api.routing import ApiBlueprint, created, json_response, no_content
+from chalicelib.api.requests import RequestSchema
+from chalicelib.api.responses import ResponseModel
+from chalicelib.api.routing import ApiBlueprint, Reply, no_content
 from chalicelib.bootstrap import services
-from chalicelib.domain.accounts import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, User
-from chalicelib.services.accounts import Session
+from chalicelib.domain import accounts
+from chalicelib.domain.accounts import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH
+from chalicelib.domain.identity import Role
+from chalicelib.services import accounts as sessions
 
 bp = ApiBlueprint(__name__)
 
@@ -42,18 +46,45 @@ class RefreshBody(RequestSchema):
     refresh_token: RefreshToken
 
 
-def user_json(user: User) -> dict[str, Any]:
-    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role}
+class User(ResponseModel):
+    """A user as they and admins see them (never the password hash)."""
+
+    id: str
+    email: str
+    name: str
+    role: Role
+
+    @classmethod
+    def of(cls, user: accounts.User) -> User:
+        return cls(id=user.id, email=user.email, name=user.name, role=user.role)
 
 
-def session_json(session: Session) -> dict[str, Any]:
-    return {
-        "user": user_json(session.user),
-        "access_token": session.access.token,
-        "refresh_token": session.refresh_token,
-        "token_type": "Bearer",
-        "expires_in": session.access.expires_in,
-    }
+class Session(ResponseModel):
+    """A signed-in session: answered with ``Cache-Control: no-store``."""
+
+    user: User
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds the access token lives.")
+
+    @classmethod
+    def of(cls, session: sessions.Session) -> Session:
+        return cls(
+            user=User.of(session.user),
+            access_token=session.access.token,
+            refresh_token=session.refresh_token,
+            token_type="Bearer",
+            expires_in=session.access.expires_in,
+        )
+
+
+def _signed_in(session: sessions.Session) -> Reply:
+    """A session, with the headers that keep its tokens out of every cache."""
+    return Reply(Session.of(session), NO_STORE)
+
+
+SESSION_ERRORS = ("invalid_refresh_token", "refresh_token_reused")
 
 
 def _source_ip() -> str | None:
@@ -62,35 +93,66 @@ def _source_ip() -> str | None:
     return identity.get("sourceIp") or None
 
 
-@bp.route("/api/auth/register", methods=["POST"])
-def register():
-    body = parse_body(RegisterBody, bp.current_request.raw_body)
-    session = services().accounts.register(body.email, body.password, body.name)
-    return created(session_json(session), headers=NO_STORE)
+@bp.route(
+    "/api/auth/register",
+    methods=["POST"],
+    summary="Create a customer account and sign in",
+    body=RegisterBody,
+    answers={201: Session},
+    errors={400: ("weak_password",), 409: ("email_taken",), 503: ("service_unavailable",)},
+)
+def register(body: RegisterBody) -> Reply:
+    return _signed_in(services().accounts.register(body.email, body.password, body.name))
 
 
-@bp.route("/api/auth/login", methods=["POST"])
-def login():
-    body = parse_body(LoginBody, bp.current_request.raw_body)
-    session = services().accounts.login(body.email, body.password, _source_ip())
-    return json_response(session_json(session), headers=NO_STORE)
+@bp.route(
+    "/api/auth/login",
+    methods=["POST"],
+    summary="Sign in with email and password",
+    description="An unknown email and a wrong password get the same answer. Repeated failures are "
+    "throttled per email and per source address.",
+    body=LoginBody,
+    answers={200: Session},
+    errors={401: ("invalid_credentials",), 429: ("rate_limited",)},
+)
+def login(body: LoginBody) -> Reply:
+    return _signed_in(services().accounts.login(body.email, body.password, _source_ip()))
 
 
-@bp.route("/api/auth/refresh", methods=["POST"])
-def refresh():
-    body = parse_body(RefreshBody, bp.current_request.raw_body)
-    session = services().accounts.refresh(body.refresh_token)
-    return json_response(session_json(session), headers=NO_STORE)
+@bp.route(
+    "/api/auth/refresh",
+    methods=["POST"],
+    summary="Trade a refresh token for a new pair (the old one is spent)",
+    description="Presenting a spent refresh token revokes every token of that login (refresh_token_reused).",
+    body=RefreshBody,
+    answers={200: Session},
+    errors={401: SESSION_ERRORS},
+)
+def refresh(body: RefreshBody) -> Reply:
+    return _signed_in(services().accounts.refresh(body.refresh_token))
 
 
-@bp.route("/api/auth/logout", methods=["POST"])
-def logout():
-    body = parse_body(RefreshBody, bp.current_request.raw_body)
+@bp.route(
+    "/api/auth/logout",
+    methods=["POST"],
+    summary="End the login of a refresh token",
+    body=RefreshBody,
+    answers={204: None},
+    errors={401: SESSION_ERRORS},
+)
+def logout(body: RefreshBody) -> Response:
     services().accounts.logout(body.refresh_token)
     return no_content()
 
 
-@bp.route("/api/auth/me", methods=["GET"], authorizer=auth.customer_auth)
-def me():
+@bp.route(
+    "/api/auth/me",
+    methods=["GET"],
+    authorizer=auth.customer_auth,
+    summary="The signed-in user",
+    answers={200: User},
+    errors={404: ("user_not_found",)},
+)
+def me() -> Reply:
     user = services().accounts.me(auth.current_principal(bp.current_request))
-    return json_response(user_json(user), headers={"Cache-Control": "private, no-store"})
+    return Reply(User.of(user), {"Cache-Control": "private, no-store"})

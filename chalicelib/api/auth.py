@@ -1,7 +1,7 @@
 """The Chalice authorizers (API Gateway Lambda authorizers in AWS) and the principal they hand to views.
 
-Roles are enforced twice: here, at the gateway (`staff_auth`, `admin_auth` deny other roles with 403),
-and again in services for anything that touches another user's data.
+Roles are enforced twice: here, at the gateway (`admin_auth` denies other roles with 403), and again in
+services for anything that touches another user's data.
 """
 
 from __future__ import annotations
@@ -45,13 +45,6 @@ def customer_auth(auth_request):
 
 
 @bp.authorizer()
-def staff_auth(auth_request):
-    """Staff (door check-in) and admins."""
-    principal = _principal(auth_request.token)
-    return _allow(principal, principal.is_staff)
-
-
-@bp.authorizer()
 def admin_auth(auth_request):
     """Admins only."""
     principal = _principal(auth_request.token)
@@ -65,14 +58,3 @@ def current_principal(request) -> Principal:
     if not user_id:
         raise Unauthorized("unauthorized", "Sign in first.")
     return Principal(user_id=user_id, role=context.get("role", "customer"))
-
-
-def optional_principal(request) -> Principal | None:
-    """For public routes that behave better for a signed-in user: a valid bearer token or nothing."""
-    header = (request.headers or {}).get("authorization")
-    if not header:
-        return None
-    try:
-        return _principal(header)
-    except GatewayUnauthorized as exc:
-        raise Unauthorized("unauthorized", "The access token is invalid or has expired.") from exc

@@ -1,9 +1,10 @@
-"""Catalog routes: movies, theaters, screenings. Public reads carry ETag and Cache-Control; writes are admin-only."""
+"""Catalog routes: movies, theaters, screenings. Public reads carry ETag and Cache-Control; writes are admin-only.
+
+What the routes take is below; what they answer is in `chalicelib.api.catalog_answers`.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -12,17 +13,20 @@ from chalice import Response
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator
 
 from chalicelib.api import auth
-from chalicelib.api.requests import (
-    Id,
-    QuerySchema,
-    RequestSchema,
-    parse_body,
-    parse_query,
-    path_id,
+from chalicelib.api.catalog_answers import (
+    Movie,
+    MoviePage,
+    Screening,
+    ScreeningPage,
+    Theater,
+    TheaterPage,
+    TheaterSummary,
 )
-from chalicelib.api.routing import JSON, ApiBlueprint, created, json_response, no_content
+from chalicelib.api.requests import Id, QuerySchema, RequestSchema
+from chalicelib.api.routing import ApiBlueprint, Reply, no_content
 from chalicelib.bootstrap import services
-from chalicelib.domain.catalog import MovieDetails, MovieSearch, Page
+from chalicelib.domain.catalog import MovieDetails, MovieSearch
+from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 
 bp = ApiBlueprint(__name__)
@@ -103,116 +107,186 @@ class QueueModeBody(RequestSchema):
     queue_mode: bool
 
 
-def _page_json(page: Page[Any]) -> dict[str, Any]:
-    return {"items": [item.to_json() for item in page.items], "next_cursor": page.next_cursor}
-
-
-def _cached(body: Any, max_age: int) -> Response:
-    """A public read: ETag from the body's hash; 304 without a body when the client already has it."""
-    text = json.dumps(body, separators=(",", ":"))
-    etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
-    asked = (bp.current_request.headers or {}).get("if-none-match") or ""
-    known = {tag.strip().removeprefix("W/") for tag in asked.split(",")}
-    if etag in known or "*" in known:
-        return Response(body="", status_code=304, headers=headers)
-    return Response(body=text, status_code=200, headers={**JSON, **headers})
-
-
-def _principal():
+def _principal() -> Principal:
     return auth.current_principal(bp.current_request)
 
 
 # Movies
 
 
-@bp.route("/api/movies", methods=["GET"])
-def list_movies():
-    query = parse_query(MovieQuery, bp.current_request.query_params)
+@bp.route(
+    "/api/movies",
+    methods=["GET"],
+    summary="Search movies by words of the title and by genre",
+    query=MovieQuery,
+    answers={200: MoviePage},
+    errors={400: ("invalid_cursor",)},
+    public_max_age=LIST_MAX_AGE,
+)
+def list_movies(query: MovieQuery) -> MoviePage:
     page = services().catalog.search_movies(MovieSearch.of(query.search, query.genre), query.limit, query.cursor)
-    return _cached(_page_json(page), LIST_MAX_AGE)
+    return MoviePage.of(page, Movie.of)
 
 
-@bp.route("/api/movies/{movie_id}", methods=["GET"])
-def get_movie(movie_id: str):
-    movie = services().catalog.movie(path_id(movie_id, "movie_id"))
-    return _cached(movie.to_json(), DETAIL_MAX_AGE)
+@bp.route(
+    "/api/movies/{movie_id}",
+    methods=["GET"],
+    summary="One movie",
+    answers={200: Movie},
+    errors={404: ("movie_not_found",)},
+    public_max_age=DETAIL_MAX_AGE,
+)
+def get_movie(movie_id: str) -> Movie:
+    return Movie.of(services().catalog.movie(movie_id))
 
 
-@bp.route("/api/movies", methods=["POST"], authorizer=auth.admin_auth)
-def create_movie():
-    body = parse_body(MovieBody, bp.current_request.raw_body)
+@bp.route(
+    "/api/movies",
+    methods=["POST"],
+    authorizer=auth.admin_auth,
+    summary="Add a movie",
+    body=MovieBody,
+    answers={201: Movie},
+)
+def create_movie(body: MovieBody) -> Reply:
     movie = services().catalog.add_movie(_principal(), body.details())
-    return created(movie.to_json(), {"Location": f"/api/movies/{movie.id}"})
+    return Reply(Movie.of(movie), {"Location": f"/api/movies/{movie.id}"})
 
 
-@bp.route("/api/movies/{movie_id}", methods=["PUT"], authorizer=auth.admin_auth)
-def replace_movie(movie_id: str):
-    movie_id = path_id(movie_id, "movie_id")
-    body = parse_body(MovieBody, bp.current_request.raw_body)
-    movie = services().catalog.replace_movie(_principal(), movie_id, body.details())
-    return json_response(movie.to_json())
+@bp.route(
+    "/api/movies/{movie_id}",
+    methods=["PUT"],
+    authorizer=auth.admin_auth,
+    summary="Replace a movie",
+    description="The duration of a movie with screenings cannot change.",
+    body=MovieBody,
+    answers={200: Movie},
+    errors={404: ("movie_not_found",), 409: ("movie_has_screenings",)},
+)
+def replace_movie(movie_id: str, body: MovieBody) -> Movie:
+    return Movie.of(services().catalog.replace_movie(_principal(), movie_id, body.details()))
 
 
-@bp.route("/api/movies/{movie_id}", methods=["DELETE"], authorizer=auth.admin_auth)
-def delete_movie(movie_id: str):
-    services().catalog.remove_movie(_principal(), path_id(movie_id, "movie_id"))
+@bp.route(
+    "/api/movies/{movie_id}",
+    methods=["DELETE"],
+    authorizer=auth.admin_auth,
+    summary="Remove a movie without screenings",
+    answers={204: None},
+    errors={404: ("movie_not_found",), 409: ("movie_has_screenings",)},
+)
+def delete_movie(movie_id: str) -> Response:
+    services().catalog.remove_movie(_principal(), movie_id)
     return no_content()
 
 
 # Theaters
 
 
-@bp.route("/api/theaters", methods=["GET"])
-def list_theaters():
-    query = parse_query(PageQuery, bp.current_request.query_params)
-    page = services().catalog.list_theaters(query.limit, query.cursor)
-    return _cached(_page_json(page), LIST_MAX_AGE)
+@bp.route(
+    "/api/theaters",
+    methods=["GET"],
+    summary="List theaters (without their layouts)",
+    query=PageQuery,
+    answers={200: TheaterPage},
+    errors={400: ("invalid_cursor",)},
+    public_max_age=LIST_MAX_AGE,
+)
+def list_theaters(query: PageQuery) -> TheaterPage:
+    return TheaterPage.of(services().catalog.list_theaters(query.limit, query.cursor), TheaterSummary.of)
 
 
-@bp.route("/api/theaters/{theater_id}", methods=["GET"])
-def get_theater(theater_id: str):
-    theater = services().catalog.theater(path_id(theater_id, "theater_id"))
-    return _cached(theater.to_json(), DETAIL_MAX_AGE)
+@bp.route(
+    "/api/theaters/{theater_id}",
+    methods=["GET"],
+    summary="One theater with its seat layout",
+    answers={200: Theater},
+    errors={404: ("theater_not_found",)},
+    public_max_age=DETAIL_MAX_AGE,
+)
+def get_theater(theater_id: str) -> Theater:
+    return Theater.of(services().catalog.theater(theater_id))
 
 
-@bp.route("/api/theaters", methods=["POST"], authorizer=auth.admin_auth)
-def create_theater():
-    body = parse_body(TheaterBody, bp.current_request.raw_body)
+@bp.route(
+    "/api/theaters",
+    methods=["POST"],
+    authorizer=auth.admin_auth,
+    summary="Add a theater with its seat layout",
+    description="layout has the shape of the Layout schema: rows front to back, seats left to right, "
+    "aisles_after (optional) the seat numbers followed by an aisle, a price in cents for every category "
+    "used. Every problem of a layout is listed at once (invalid_layout, details.problems).",
+    body=TheaterBody,
+    answers={201: Theater},
+    errors={400: ("invalid_layout",)},
+)
+def create_theater(body: TheaterBody) -> Reply:
     theater = services().catalog.add_theater(_principal(), body.name, parse_layout(body.layout))
-    return created(theater.to_json(), {"Location": f"/api/theaters/{theater.id}"})
+    return Reply(Theater.of(theater), {"Location": f"/api/theaters/{theater.id}"})
 
 
 # Screenings
 
 
-@bp.route("/api/screenings", methods=["GET"])
-def list_screenings():
-    query = parse_query(ScreeningQuery, bp.current_request.query_params)
+@bp.route(
+    "/api/screenings",
+    methods=["GET"],
+    summary="Screenings of a movie and/or theater, by start time",
+    description="from and to take a time or a day (to=2026-12-01 includes that day).",
+    query=ScreeningQuery,
+    answers={200: ScreeningPage},
+    errors={400: ("invalid_cursor",)},
+    public_max_age=SCREENINGS_MAX_AGE,
+)
+def list_screenings(query: ScreeningQuery) -> ScreeningPage:
     page = services().catalog.list_screenings(
         query.movie_id, query.theater_id, query.starts_from, query.starts_before, query.limit, query.cursor
     )
-    return _cached(_page_json(page), SCREENINGS_MAX_AGE)
+    return ScreeningPage.of(page, Screening.of)
 
 
-@bp.route("/api/screenings/{screening_id}", methods=["GET"])
-def get_screening(screening_id: str):
-    screening, available = services().catalog.screening(path_id(screening_id, "screening_id"))
-    return _cached(screening.to_json(available), SCREENING_MAX_AGE)
+@bp.route(
+    "/api/screenings/{screening_id}",
+    methods=["GET"],
+    summary="One screening with its free seat count",
+    answers={200: Screening},
+    errors={404: ("screening_not_found",)},
+    public_max_age=SCREENING_MAX_AGE,
+)
+def get_screening(screening_id: str) -> Screening:
+    return Screening.of(*services().catalog.screening(screening_id))
 
 
-@bp.route("/api/screenings", methods=["POST"], authorizer=auth.admin_auth)
-def create_screening():
-    body = parse_body(ScreeningBody, bp.current_request.raw_body)
+@bp.route(
+    "/api/screenings",
+    methods=["POST"],
+    authorizer=auth.admin_auth,
+    summary="Schedule a screening",
+    description="Starts on a 5-minute mark in the future; the theater must be free from the start to the "
+    "end plus cleaning (screening_overlap names the other screening).",
+    body=ScreeningBody,
+    answers={201: Screening},
+    errors={
+        400: ("starts_in_past", "screening_too_long"),
+        404: ("movie_not_found", "theater_not_found"),
+        409: ("screening_overlap", "movie_changed", "schedule_contended"),
+    },
+)
+def create_screening(body: ScreeningBody) -> Reply:
     screening, available = services().catalog.schedule_screening(
         _principal(), body.movie_id, body.theater_id, body.starts_at
     )
-    return created(screening.to_json(available), {"Location": f"/api/screenings/{screening.id}"})
+    return Reply(Screening.of(screening, available), {"Location": f"/api/screenings/{screening.id}"})
 
 
-@bp.route("/api/screenings/{screening_id}", methods=["PATCH"], authorizer=auth.admin_auth)
-def set_queue_mode(screening_id: str):
-    screening_id = path_id(screening_id, "screening_id")
-    body = parse_body(QueueModeBody, bp.current_request.raw_body)
-    screening, available = services().catalog.set_queue_mode(_principal(), screening_id, body.queue_mode)
-    return json_response(screening.to_json(available))
+@bp.route(
+    "/api/screenings/{screening_id}",
+    methods=["PATCH"],
+    authorizer=auth.admin_auth,
+    summary="Switch the surge queue of a screening on or off",
+    body=QueueModeBody,
+    answers={200: Screening},
+    errors={404: ("screening_not_found",)},
+)
+def set_queue_mode(screening_id: str, body: QueueModeBody) -> Screening:
+    return Screening.of(*services().catalog.set_queue_mode(_principal(), screening_id, body.queue_mode))

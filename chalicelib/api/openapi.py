@@ -1,11 +1,13 @@
 """``GET /api/openapi.json``: the REST API as OpenAPI 3.1, derived from the Chalice app itself.
 
 Paths, methods, path parameters and who may call (the route's authorizer) come from ``app.routes``;
-request bodies and query parameters from the routes' pydantic schemas; answers and error codes from
-`chalicelib.api.openapi_operations.OPERATIONS`, one entry per route, naming the response shapes of
-`chalicelib.api.openapi_schemas`.
-A route without an entry is still published (path, method, security) and marked ``x-undocumented``; a
-test fails on it, so a new route cannot ship without its documentation.
+everything else from the `Operation` each route declares at `ApiBlueprint.route`: summary, request
+body and query (pydantic request schemas), success answers (the response models its handler returns),
+error codes, examples. The generator adds what follows from the route itself: 400 ``validation_error``
+for parameters, 400/413/415 for a body, 401 for a token and 403 for a staff/admin role, 304 for a public
+read, and a ``default`` error.
+A route declared without an `Operation` (a plain Chalice route) is still published (path, method,
+security) and marked ``x-undocumented``; a test fails on it, so a new route cannot ship undocumented.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib import __version__
-from chalicelib.api.openapi_operations import OPERATIONS, Answer, Media, Operation
-from chalicelib.api.openapi_schemas import ERROR_DETAILS, Error
+from chalicelib.api.errors import ERROR_DETAILS, Error
 from chalicelib.api.requests import ID_PATTERN
-from chalicelib.api.routing import ApiBlueprint
+from chalicelib.api.responses import ResponseModel
+from chalicelib.api.routing import ApiBlueprint, Media, Operation, Success, operation_of
 from chalicelib.domain.identity import Role
 
 bp = ApiBlueprint(__name__)
@@ -39,6 +41,13 @@ ROLE_MEANING = {
     "staff": "staff or admin",
     "admin": "admin only",
 }
+PUBLIC_READ = "A public read: answered with ETag and Cache-Control; If-None-Match with the ETag gives 304."
+OPENAPI_DOCUMENT: dict[str, Any] = {
+    "type": "object",
+    "required": ["openapi", "info", "paths", "components"],
+    "properties": {"openapi": {"const": "3.1.0"}},
+}
+"""This document's own shape, as far as the API promises it."""
 
 
 def role_of(authorizer_name: str) -> str:
@@ -49,20 +58,29 @@ def role_of(authorizer_name: str) -> str:
     return role
 
 
-def openapi_document(app: Chalice, operations: Mapping[tuple[str, str], Operation] = OPERATIONS) -> dict[str, Any]:
-    """The whole REST API of `app`: every route, documented by `operations` where it has an entry."""
+def operations(app: Chalice) -> dict[tuple[str, str], Operation]:
+    """The declared `Operation` of every documented route of `app`, by (method, path)."""
+    return {
+        (method, path): operation
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+        if (operation := operation_of(entry.view_function)) is not None
+    }
+
+
+def openapi_document(app: Chalice) -> dict[str, Any]:
+    """The whole REST API of `app`: every route, documented by the `Operation` it was declared with."""
     routes = [
         (path, method, entry)
         for path, methods in sorted(app.routes.items())
         for method, entry in sorted(methods.items(), key=lambda item: METHOD_ORDER.index(item[0]))
     ]
-    documented = [operations[(m, p)] for p, m, _ in routes if (m, p) in operations]
+    documented = [op for _, _, entry in routes if (op := operation_of(entry.view_function)) is not None]
     schemas = _component_schemas(documented)
     paths: dict[str, dict[str, Any]] = {}
     operation_ids: set[str] = set()
     for path, method, entry in routes:
-        operation = operations.get((method, path))
-        item = _operation(path, method, entry, operation)
+        item = _operation(path, method, entry, operation_of(entry.view_function))
         item["operationId"] = _unique(entry.view_name, entry.view_function.__module__, operation_ids)
         paths.setdefault(path, {})[method.lower()] = item
     return {
@@ -95,12 +113,12 @@ def openapi_document(app: Chalice, operations: Mapping[tuple[str, str], Operatio
 
 def _component_schemas(operations: list[Operation]) -> dict[str, Any]:
     """Every model a documented operation names, with pydantic's ``$defs`` lifted into components."""
-    models: list[tuple[type[BaseModel], str]] = [(Error, "serialization")]
+    models: list[tuple[type[BaseModel], typing.Literal["validation", "serialization"]]] = [(Error, "serialization")]
     models += [(details, "serialization") for details in ERROR_DETAILS.values()]
     for operation in operations:
         if operation.body is not None:
             models.append((operation.body, "validation"))
-        models += [(answer, "serialization") for answer in operation.responses.values() if _is_model(answer)]
+        models += [(answer, "serialization") for answer in operation.answers.values() if _is_model(answer)]
     refs, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
     for (model, _), ref in refs.items():
         if ref != _ref(model):
@@ -108,11 +126,11 @@ def _component_schemas(operations: list[Operation]) -> dict[str, Any]:
     return dict(sorted(top.get("$defs", {}).items()))
 
 
-def _is_model(answer: Answer) -> bool:
-    return isinstance(answer, type) and issubclass(answer, BaseModel)
+def _is_model(answer: Success) -> typing.TypeGuard[type[ResponseModel]]:
+    return isinstance(answer, type) and issubclass(answer, ResponseModel)
 
 
-def _ref(model: type[BaseModel]) -> dict[str, str]:
+def _ref(model: type) -> dict[str, str]:
     return {"$ref": REF.format(model=model.__name__)}
 
 
@@ -130,8 +148,10 @@ def _operation(path: str, method: str, entry: Any, operation: Operation | None) 
         item["x-undocumented"] = True
     else:
         item["summary"] = operation.summary
-        if operation.description:
-            item["description"] = operation.description
+        public = PUBLIC_READ if operation.public_max_age is not None else ""
+        description = " ".join(text for text in (operation.description, public) if text)
+        if description:
+            item["description"] = description
     parameters = [_path_parameter(name) for name in re.findall(r"{(\w+)}", path)]
     if operation is not None and operation.query is not None:
         parameters += _query_parameters(operation.query)
@@ -177,9 +197,8 @@ def _responses(operation: Operation, role: str | None, has_parameters: bool) -> 
         codes.setdefault(status, [])
         codes[status] += [name for name in names if name not in codes[status]]
 
-    for status, answer in operation.responses.items():
-        if isinstance(answer, tuple):
-            add(status, *answer)
+    for status, declared in operation.errors.items():
+        add(status, *declared)
     if operation.body is not None:
         add(400, "validation_error")
         add(413, "payload_too_large")
@@ -190,28 +209,32 @@ def _responses(operation: Operation, role: str | None, has_parameters: bool) -> 
         add(401, "unauthorized")
         if role != "customer":
             add(403, "forbidden")
-    responses: dict[str, Any] = {}
-    for status, answer in sorted(operation.responses.items()):
-        if not isinstance(answer, tuple):
-            responses[str(status)] = _success_response(status, answer)
+    successes = dict(operation.answers)
+    if operation.public_max_age is not None:
+        successes[304] = None
+    responses: dict[str, Any] = {
+        str(status): _success_response(status, answer) for status, answer in sorted(successes.items())
+    }
     for status, names in sorted(codes.items()):
         responses[str(status)] = _error_response(f"Error codes: {', '.join(names)}.", tuple(names))
         if status == 429:
             responses[str(status)]["headers"] = {
                 "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
             }
+    for status, example in operation.examples.items():
+        responses[str(status)]["content"]["application/json"]["example"] = example.wire()
     responses["default"] = _error_response("Any other answer: gateway throttling (429), or a 5xx.", ())
     return responses
 
 
-def _success_response(status: int, answer: Answer) -> dict[str, Any]:
+def _success_response(status: int, answer: Success) -> dict[str, Any]:
     description = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content", 304: "Not modified"}
     response: dict[str, Any] = {"description": description.get(status, "Answer")}
     if isinstance(answer, Media):
         response["content"] = {media_type: {"schema": dict(answer.schema)} for media_type in answer.types}
     elif _is_model(answer):
         response["content"] = {"application/json": {"schema": _ref(answer)}}
-    elif answer is not None:
+    elif isinstance(answer, Mapping):
         response["content"] = {"application/json": {"schema": dict(answer)}}
     return response
 
@@ -237,8 +260,13 @@ def _document_text(app: Chalice) -> str:
     return json.dumps(openapi_document(app), separators=(",", ":"))
 
 
-@bp.route("/api/openapi.json", methods=["GET"])
-def openapi_json():
+@bp.route(
+    "/api/openapi.json",
+    methods=["GET"],
+    summary="This document: the REST API as OpenAPI 3.1",
+    answers={200: OPENAPI_DOCUMENT},
+)
+def openapi_json() -> Response:
     return Response(
         body=_document_text(bp.current_app),
         status_code=200,

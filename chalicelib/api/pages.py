@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from chalice import Response
 
-from chalicelib.api.routing import ApiBlueprint
+from chalicelib.api.routing import ApiBlueprint, Media
 from chalicelib.bootstrap import services
 
 bp = ApiBlueprint(__name__)
@@ -78,8 +78,13 @@ def demo_page() -> Page:
     return Page(template, _hashes(template, "script"), _hashes(template, "style"))
 
 
-@bp.route("/seat-reservation-demo.html", methods=["GET"])
-def seat_reservation_demo():
+@bp.route(
+    "/seat-reservation-demo.html",
+    methods=["GET"],
+    summary="The demo seat map: an HTML page on this origin",
+    answers={200: Media(("text/html",), {"type": "string"})},
+)
+def seat_reservation_demo() -> Response:
     page = demo_page()
     ws_url = services().settings.ws_public_url
     return Response(

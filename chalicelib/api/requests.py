@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -56,9 +57,9 @@ def path_id(value: str, field: str) -> str:
     return value
 
 
-def read_json(raw_body: bytes | None) -> Any:
+def read_json(raw_body: str | bytes | None) -> Any:
     """The JSON document of a body: 413 when oversized, 400 when not UTF-8 or not JSON."""
-    raw = raw_body or b""
+    raw = raw_body.encode() if isinstance(raw_body, str) else raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(message=f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     if not raw.strip():
@@ -75,7 +76,7 @@ def read_json(raw_body: bytes | None) -> Any:
         ) from exc
 
 
-def parse_body(schema: type[Schema], raw_body: bytes | None) -> Schema:
+def parse_body(schema: type[Schema], raw_body: str | bytes | None) -> Schema:
     """A JSON object body validated against `schema` (JSON mode: ISO strings are accepted for datetimes)."""
     data = read_json(raw_body)
     if not isinstance(data, dict):
@@ -86,7 +87,7 @@ def parse_body(schema: type[Schema], raw_body: bytes | None) -> Schema:
         raise validation_error(_field_problems(exc)) from exc
 
 
-def parse_query(schema: type[Schema], params: dict[str, str] | None) -> Schema:
+def parse_query(schema: type[Schema], params: Mapping[str, str] | None) -> Schema:
     """Query strings are all text: the schema coerces (lax mode) and refuses unknown parameters."""
     try:
         return schema.model_validate(dict(params or {}))

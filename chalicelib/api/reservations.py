@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
 from chalicelib.api import auth
-from chalicelib.api.requests import Id, RequestSchema, parse_body, path_id, validation_error
-from chalicelib.api.routing import ApiBlueprint, created, json_response
+from chalicelib.api.errors import Error, ErrorBody, SeatsUnavailableDetails, Suggestion
+from chalicelib.api.requests import Id, RequestSchema, validation_error
+from chalicelib.api.responses import ResponseModel, Timestamp
+from chalicelib.api.routing import ApiBlueprint, Reply
 from chalicelib.bootstrap import services
-from chalicelib.domain.clock import iso
-from chalicelib.domain.reservations import Reservation
-from chalicelib.services.booking import SeatMap
+from chalicelib.domain import reservations
+from chalicelib.domain.holds import SeatStatus
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.reservations import ReservationStatus
+from chalicelib.services import booking
 
 bp = ApiBlueprint(__name__)
 
@@ -34,105 +39,243 @@ class SuggestAlternatives(RequestSchema):
     limit: Annotated[int, Field(ge=1, le=10)] = 5
 
 
-def reservation_json(reservation: Reservation) -> dict:
-    return {
-        "id": reservation.id,
-        "screening_id": reservation.screening_id,
-        "user_id": reservation.user_id,
-        "seat_ids": list(reservation.seat_ids),
-        "seat_prices": dict(reservation.prices),
-        "status": reservation.status_at(services().clock.now()),
-        "created_at": iso(reservation.created_at),
-        "expires_at": iso(reservation.expires_at),
-        "extended": reservation.extended,
-        "total_cents": reservation.total_cents,
-        "currency": reservation.currency,
-    }
+class Reservation(ResponseModel):
+    """A hold on seats, all or nothing."""
+
+    id: str
+    screening_id: str
+    user_id: str
+    seat_ids: tuple[str, ...]
+    seat_prices: dict[str, int] = Field(description="Price in cents of each held seat.")
+    status: ReservationStatus = Field(description="An active hold past expires_at reads as expired.")
+    created_at: Timestamp
+    expires_at: Timestamp
+    extended: bool = Field(description="A hold can be extended once.")
+    total_cents: int
+    currency: str
+
+    @classmethod
+    def of(cls, reservation: reservations.Reservation, now: datetime) -> Reservation:
+        return cls(
+            id=reservation.id,
+            screening_id=reservation.screening_id,
+            user_id=reservation.user_id,
+            seat_ids=reservation.seat_ids,
+            seat_prices=reservation.prices,
+            status=reservation.status_at(now),
+            created_at=reservation.created_at,
+            expires_at=reservation.expires_at,
+            extended=reservation.extended,
+            total_cents=reservation.total_cents,
+            currency=reservation.currency,
+        )
 
 
-def seat_map_json(seat_map: SeatMap) -> dict:
-    return {
-        "screening_id": seat_map.screening_id,
-        "seats": [
-            {
-                "id": view.seat.seat_id,
-                "row": view.seat.row,
-                "number": view.seat.number,
-                "category": view.seat.category,
-                "price_cents": view.seat.price_cents,
-                "status": view.status,
-            }
-            for view in seat_map.seats
-        ],
-        "available_count": seat_map.available_count,
-    }
+class ReservationList(ResponseModel):
+    items: list[Reservation]
 
 
-@bp.route("/api/seat-reservations", methods=["POST"], authorizer=auth.customer_auth)
-def hold_seats():
-    request = parse_body(HoldSeats, bp.current_request.raw_body)
-    principal = auth.current_principal(bp.current_request)
-    reservation = services().booking.hold_seats(principal, request.screening_id, request.seat_ids)
-    return created(reservation_json(reservation))
+class ReleasedSeats(ResponseModel):
+    released_seat_ids: tuple[str, ...] = Field(description="Empty when nothing was held any more.")
 
 
-@bp.route("/api/seat-reservations/{reservation_id}", methods=["GET"], authorizer=auth.customer_auth)
-def get_reservation(reservation_id):
-    principal = auth.current_principal(bp.current_request)
-    return json_response(reservation_json(services().booking.get(principal, path_id(reservation_id, "reservation_id"))))
+class MapSeat(ResponseModel):
+    id: str
+    row: str
+    number: int
+    category: str
+    price_cents: int
+    status: SeatStatus = Field(description="A hold past its expiry shows as available.")
+
+    @classmethod
+    def of(cls, view: booking.SeatView) -> MapSeat:
+        seat = view.seat
+        return cls(
+            id=seat.id,
+            row=seat.row,
+            number=seat.number,
+            category=seat.category,
+            price_cents=seat.price_cents,
+            status=view.status,
+        )
 
 
-@bp.route("/api/seat-reservations/{reservation_id}", methods=["DELETE"], authorizer=auth.customer_auth)
-def release_reservation(reservation_id):
-    principal = auth.current_principal(bp.current_request)
-    released = services().booking.release(principal, path_id(reservation_id, "reservation_id"))
-    return json_response({"released_seat_ids": list(released)})
+class SeatMap(ResponseModel):
+    """Every seat of a screening and whether it can be taken now."""
+
+    screening_id: str
+    seats: list[MapSeat] = Field(description="Front row first, left to right.")
+    available_count: int
+
+    @classmethod
+    def of(cls, seat_map: booking.SeatMap) -> SeatMap:
+        seats = [MapSeat.of(view) for view in seat_map.seats]
+        return cls(screening_id=seat_map.screening_id, seats=seats, available_count=seat_map.available_count)
 
 
-@bp.route("/api/seat-reservations/{reservation_id}/extend", methods=["POST"], authorizer=auth.customer_auth)
-def extend_reservation(reservation_id):
-    principal = auth.current_principal(bp.current_request)
-    return json_response(
-        reservation_json(services().booking.extend(principal, path_id(reservation_id, "reservation_id")))
+class Suggestions(ResponseModel):
+    suggestions: list[Suggestion] = Field(description="Best first.")
+
+
+_AN_HOUR_AGO = datetime(2026, 6, 1, 19, 0, tzinfo=UTC)
+HELD = Reservation(
+    id="rsv_019a2b3c4d5e1f2a3b4c5d6e7f",
+    screening_id="scr_019a2b3c4d5e",
+    user_id="u_019a2b3c4d5e",
+    seat_ids=("F7", "F8"),
+    seat_prices={"F7": 1200, "F8": 1200},
+    status="active",
+    created_at=_AN_HOUR_AGO,
+    expires_at=_AN_HOUR_AGO.replace(minute=10),
+    extended=False,
+    total_cents=2400,
+    currency="EUR",
+)
+LOST = Error(
+    error=ErrorBody(
+        code="seats_unavailable",
+        message="These seats are no longer available: F8.",
+        details=SeatsUnavailableDetails(
+            unavailable_seat_ids=("F8",),
+            alternatives=[
+                Suggestion(
+                    seat_ids=("G7", "G8"),
+                    score=91.5,
+                    row="G",
+                    adjacent=True,
+                    category="standard",
+                    total_cents=2400,
+                    reasons=("adjacent seats in row G", "no single seat left stranded", "near the seats you chose"),
+                )
+            ],
+        ).wire(),
     )
+)
 
 
-@bp.route("/api/seat-reservations/user/{user_id}", methods=["GET"], authorizer=auth.customer_auth)
-def reservations_of_user(user_id):
-    principal = auth.current_principal(bp.current_request)
-    items = services().booking.for_user(principal, path_id(user_id, "user_id"))
-    return json_response({"items": [reservation_json(r) for r in items]})
+def _principal() -> Principal:
+    return auth.current_principal(bp.current_request)
+
+
+def _now() -> datetime:
+    return services().clock.now()
 
 
 @bp.route(
-    "/api/seat-reservations/user/{user_id}/screening/{screening_id}", methods=["DELETE"], authorizer=auth.customer_auth
+    "/api/seat-reservations",
+    methods=["POST"],
+    authorizer=auth.customer_auth,
+    summary="Hold seats of a screening, all or nothing",
+    description="A new hold for a screening where the user already holds seats replaces that hold. "
+    "seats_unavailable names exactly the seats that were not free and offers alternatives.",
+    body=HoldSeats,
+    answers={201: Reservation},
+    errors={
+        400: ("too_many_seats", "unknown_seat", "duplicate_seats"),
+        404: ("screening_not_found",),
+        409: ("seats_unavailable", "screening_started", "hold_contention"),
+        503: ("busy",),
+    },
+    examples={201: HELD, 409: LOST},
 )
-def release_for_screening(user_id, screening_id):
-    principal = auth.current_principal(bp.current_request)
-    released = services().booking.release_for_screening(
-        principal, path_id(user_id, "user_id"), path_id(screening_id, "screening_id")
-    )
-    return json_response({"released_seat_ids": list(released)})
+def hold_seats(body: HoldSeats) -> Reservation:
+    reservation = services().booking.hold_seats(_principal(), body.screening_id, body.seat_ids)
+    return Reservation.of(reservation, _now())
 
 
-@bp.route("/api/seat-reservations/available-seats/{screening_id}", methods=["GET"])
-def available_seats(screening_id):
-    seat_map = services().booking.seat_map(path_id(screening_id, "screening_id"))
-    return json_response(seat_map_json(seat_map), headers={"Cache-Control": "no-store"})
+@bp.route(
+    "/api/seat-reservations/{reservation_id}",
+    methods=["GET"],
+    authorizer=auth.customer_auth,
+    summary="One reservation of the signed-in user (admin: anyone's)",
+    answers={200: Reservation},
+    errors={404: ("reservation_not_found",)},
+)
+def get_reservation(reservation_id: str) -> Reservation:
+    return Reservation.of(services().booking.get(_principal(), reservation_id), _now())
 
 
-@bp.route("/api/seat-reservations/suggest-alternatives", methods=["POST"])
-def suggest_alternatives():
-    request = parse_body(SuggestAlternatives, bp.current_request.raw_body)
-    count = request.count or len(request.seat_ids)
+@bp.route(
+    "/api/seat-reservations/{reservation_id}",
+    methods=["DELETE"],
+    authorizer=auth.customer_auth,
+    summary="Release a hold",
+    answers={200: ReleasedSeats},
+    errors={404: ("reservation_not_found",)},
+)
+def release_reservation(reservation_id: str) -> ReleasedSeats:
+    return ReleasedSeats(released_seat_ids=services().booking.release(_principal(), reservation_id))
+
+
+@bp.route(
+    "/api/seat-reservations/{reservation_id}/extend",
+    methods=["POST"],
+    authorizer=auth.customer_auth,
+    summary="Extend a hold, once",
+    answers={200: Reservation},
+    errors={404: ("reservation_not_found",), 409: ("hold_expired", "already_extended", "extension_cap_reached")},
+)
+def extend_reservation(reservation_id: str) -> Reservation:
+    return Reservation.of(services().booking.extend(_principal(), reservation_id), _now())
+
+
+@bp.route(
+    "/api/seat-reservations/user/{user_id}",
+    methods=["GET"],
+    authorizer=auth.customer_auth,
+    summary="The reservations of a user (yourself, or anyone for an admin)",
+    answers={200: ReservationList},
+    errors={403: ("forbidden",)},
+)
+def reservations_of_user(user_id: str) -> ReservationList:
+    items = services().booking.for_user(_principal(), user_id)
+    now = _now()
+    return ReservationList(items=[Reservation.of(reservation, now) for reservation in items])
+
+
+@bp.route(
+    "/api/seat-reservations/user/{user_id}/screening/{screening_id}",
+    methods=["DELETE"],
+    authorizer=auth.customer_auth,
+    summary="Release the hold of a user for a screening",
+    answers={200: ReleasedSeats},
+    errors={403: ("forbidden",)},
+)
+def release_for_screening(user_id: str, screening_id: str) -> ReleasedSeats:
+    released = services().booking.release_for_screening(_principal(), user_id, screening_id)
+    return ReleasedSeats(released_seat_ids=released)
+
+
+@bp.route(
+    "/api/seat-reservations/available-seats/{screening_id}",
+    methods=["GET"],
+    summary="The seat map of a screening: every seat and its status",
+    answers={200: SeatMap},
+    errors={404: ("screening_not_found",)},
+)
+def available_seats(screening_id: str) -> Reply:
+    return Reply(SeatMap.of(services().booking.seat_map(screening_id)), {"Cache-Control": "no-store"})
+
+
+@bp.route(
+    "/api/seat-reservations/suggest-alternatives",
+    methods=["POST"],
+    summary="Best available blocks of seats, best first",
+    description="Give count, or the seat_ids to replace (their number is the count and suggestions stay near them).",
+    body=SuggestAlternatives,
+    answers={200: Suggestions},
+    errors={400: ("unknown_category",), 404: ("screening_not_found",)},
+)
+def suggest_alternatives(body: SuggestAlternatives) -> Suggestions:
+    count = body.count or len(body.seat_ids)
     if not count:
         raise validation_error([{"field": "count", "message": "Give a count or the seat_ids to replace."}])
     suggestions = services().booking.suggest(
-        request.screening_id,
+        body.screening_id,
         count,
-        near=request.seat_ids,
-        category=request.category,
-        accessible=request.accessible,
-        limit=request.limit,
+        near=body.seat_ids,
+        category=body.category,
+        accessible=body.accessible,
+        limit=body.limit,
     )
-    return json_response({"suggestions": [s.to_json() for s in suggestions]})
+    return Suggestions(suggestions=[Suggestion.of(suggestion) for suggestion in suggestions])

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from chalicelib.domain.clock import iso
 from chalicelib.domain.errors import InvalidRequest
-from chalicelib.domain.holds import effective_status
 from chalicelib.domain.layout import Layout
 
 SLOT_MINUTES = 5
@@ -106,17 +105,6 @@ class Movie(MovieDetails):
         found = all(f" {word}" in self.search_text for word in words)
         return found and (not genre or f"|{normalise(genre)}|" in self.genre_text)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "description": self.description,
-            "genres": list(self.genres),
-            "duration_minutes": self.duration_minutes,
-            "rating": self.rating,
-            "release_date": self.release_date.isoformat(),
-        }
-
 
 @dataclass(frozen=True)
 class MovieSearch:
@@ -139,12 +127,6 @@ class Theater:
     def seats_total(self) -> int:
         return self.layout.seats_total
 
-    def summary_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "seats_total": self.seats_total}
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.summary_json(), "layout": self.layout.to_json()}
-
 
 @dataclass(frozen=True)
 class TheaterSummary:
@@ -153,9 +135,6 @@ class TheaterSummary:
     id: str
     name: str
     seats_total: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "seats_total": self.seats_total}
 
 
 def check_start(starts_at: datetime, now: datetime) -> None:
@@ -243,20 +222,6 @@ class Screening:
         """The theater's slots this screening occupies, from its start until the theater is free again."""
         return slots_between(self.starts_at, self.busy_until)
 
-    def to_json(self, seats_available: int | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": self.id,
-            "movie_id": self.movie_id,
-            "theater_id": self.theater_id,
-            "starts_at": iso(self.starts_at),
-            "ends_at": iso(self.ends_at),
-            "seats_total": self.seats_total,
-        }
-        if seats_available is not None:
-            body["seats_available"] = seats_available
-        body["queue_mode"] = self.queue_mode
-        return body
-
 
 @dataclass(frozen=True)
 class ScreeningFilter:
@@ -266,8 +231,3 @@ class ScreeningFilter:
     starts_before: datetime | None = None
     movie_id: str | None = None
     theater_id: str | None = None
-
-
-def count_available(states: Iterable[tuple[str, int | None]], now_ms: int) -> int:
-    """Seats a visitor could take now: stored status and hold expiry, an expired hold counting as free."""
-    return sum(1 for status, expires_at_ms in states if effective_status(status, expires_at_ms, now_ms) == "available")

@@ -1,10 +1,10 @@
-"""Time and identity, injected so that no test has to sleep or guess an id."""
+"""Time and identity, injected so that no test has to sleep or guess an id (tests use `tests.fakes.clock`)."""
 
 from __future__ import annotations
 
 import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -17,22 +17,6 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-class FakeClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self, start: datetime | None = None):
-        self._now = start or datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        self._now += timedelta(seconds=seconds)
-
-    def set(self, when: datetime) -> None:
-        self._now = when
 
 
 def new_id(prefix: str = "") -> str:

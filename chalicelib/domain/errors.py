@@ -3,25 +3,29 @@
     BookingError                      (base: has code, message, details)
     ├── InvalidRequest          400   validation_error, too_many_seats, unknown_seat, invalid_layout ...
     ├── Unauthorized            401   unauthorized, invalid_credentials, refresh_token_reused ...
-    ├── PaymentRequired         402   payment_declined
     ├── Forbidden               403   forbidden
     ├── NotFound                404   movie_not_found, screening_not_found, reservation_not_found ...
-    ├── Conflict                409   email_taken, screening_overlap, payment_required ...
+    ├── Conflict                409   email_taken, screening_overlap, already_extended ...
     │   ├── SeatsUnavailable    409   seats_unavailable: carries the exact seats and alternatives
+    │   ├── HoldChanged         409   hold_contention: the user's hold changed under a replacement
     │   └── HoldExpired         409   hold_expired
-    ├── PreconditionFailed      412   (reserved for If-Match)
     ├── PayloadTooLarge         413   payload_too_large
     ├── RateLimited             429   rate_limited: carries retry_after seconds
     └── DependencyUnavailable   503   a provider or storage did not answer in time
 
 The HTTP status of each class lives in one table, `chalicelib.api.errors.STATUS`. Codes are stable,
-machine-readable snake_case; messages are for a person and may change.
+machine-readable snake_case; messages are for a person and may change. Storage adapters raise these
+too, for the writes their conditions refuse (docs/architecture.md, "Storage refusals").
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.domain.reservations import Reservation
+    from chalicelib.domain.seating import Suggestion
 
 
 class BookingError(Exception):
@@ -42,10 +46,6 @@ class Unauthorized(BookingError):
     default_code = "unauthorized"
 
 
-class PaymentRequired(BookingError):
-    default_code = "payment_declined"
-
-
 class Forbidden(BookingError):
     default_code = "forbidden"
 
@@ -61,21 +61,31 @@ class Conflict(BookingError):
 class SeatsUnavailable(Conflict):
     default_code = "seats_unavailable"
 
-    def __init__(self, seat_ids: Sequence[str], alternatives: Sequence[Mapping[str, Any]] = (), message: str = ""):
+    def __init__(self, seat_ids: Sequence[str], alternatives: Sequence[Suggestion] = (), message: str = ""):
         self.seat_ids = tuple(seat_ids)
-        self.alternatives = list(alternatives)
+        self.alternatives = tuple(alternatives)
+        """Other blocks of as many seats, best first; the api renders them into ``details.alternatives``."""
         super().__init__(
             message=message or f"These seats are no longer available: {', '.join(self.seat_ids)}.",
-            details={"unavailable_seat_ids": list(self.seat_ids), "alternatives": self.alternatives},
+            details={"unavailable_seat_ids": list(self.seat_ids)},
         )
+
+
+class HoldChanged(Conflict):
+    """A hold write assumed the user's current hold for the screening, and it is another one (or none).
+
+    `current` is the user's current hold as far as the refusal tells (its id, seats and times), when it tells.
+    """
+
+    default_code = "hold_contention"
+
+    def __init__(self, current: Reservation | None = None):
+        self.current = current
+        super().__init__(message="Your hold for this screening changed at the same moment; try again.")
 
 
 class HoldExpired(Conflict):
     default_code = "hold_expired"
-
-
-class PreconditionFailed(BookingError):
-    default_code = "precondition_failed"
 
 
 class PayloadTooLarge(BookingError):

@@ -1,19 +1,48 @@
-"""Holds: what a seat's stored state means at a given moment.
+"""Holds: what is stored about a seat of a screening, and what that means at a given moment.
 
 A seat's stored status changes only through conditional writes. A hold past its ``expires_at`` is
 free to take at once (the hold write's condition says so): the release that rewrites its status
 is a courtesy for watchers, never needed for correctness.
+
+Where a seat is, its category and its price are the layout's and nothing else's: the stored state
+is only what changes (docs/reservations.md, "One source of seat data").
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
+
+from chalicelib.domain.layout import Seat
 
 SeatStatus = Literal["available", "held", "sold", "blocked"]
 
 
-def effective_status(stored: str, expires_at_ms: int | None, now_ms: int) -> SeatStatus:
-    """The status a client sees: a held seat whose hold has expired is available."""
-    if stored == "held" and (expires_at_ms is None or expires_at_ms <= now_ms):
-        return "available"
-    return stored  # type: ignore[return-value]
+@dataclass(frozen=True)
+class SeatState:
+    """What is stored about one seat of one screening: its status and the hold on it, if any."""
+
+    seat_id: str
+    status: SeatStatus
+    hold_id: str | None = None
+    holder_id: str | None = None
+    expires_at_ms: int | None = None
+    version: int = 0
+    """Rises with every change: watchers order a seat's updates by it."""
+
+    @classmethod
+    def opening(cls, seat: Seat) -> SeatState:
+        """The state a layout seat starts in when its screening is created: available, or blocked for good."""
+        return cls(seat.id, "blocked" if seat.blocked else "available")
+
+    def status_at(self, now_ms: int) -> SeatStatus:
+        """The status a client sees: a held seat whose hold has expired is available."""
+        if self.status == "held" and (self.expires_at_ms is None or self.expires_at_ms <= now_ms):
+            return "available"
+        return self.status
+
+
+def count_available(states: Iterable[SeatState], now_ms: int) -> int:
+    """How many seats a visitor could take now: the seat map's count and the screening's ``seats_available``."""
+    return sum(1 for state in states if state.status_at(now_ms) == "available")

@@ -20,10 +20,6 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in ("staff", "admin")
-
     def may_act_for(self, user_id: str) -> bool:
         return self.is_admin or self.user_id == user_id
 
@@ -35,7 +31,3 @@ class Principal:
     def require_admin(self) -> None:
         if not self.is_admin:
             raise Forbidden("forbidden", "This needs an administrator.")
-
-    def require_staff(self) -> None:
-        if not self.is_staff:
-            raise Forbidden("forbidden", "This needs a staff member or an administrator.")

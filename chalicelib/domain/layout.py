@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeGuard
 
 from chalicelib.domain.errors import InvalidRequest
 
@@ -48,12 +48,6 @@ class Seat:
     def accessible(self) -> bool:
         return self.category == ACCESSIBLE
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"number": self.number, "category": self.category}
-        if self.blocked:
-            data["blocked"] = True
-        return data
-
 
 @dataclass(frozen=True)
 class Row:
@@ -70,13 +64,6 @@ class Row:
     def adjacent_to_next(self, position: int) -> bool:
         """Whether the seat at `position` sits right beside the next one: not the row's end, no aisle between."""
         return position + 1 < len(self.seats) and self.seats[position].number not in self.aisles_after
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "seats": [seat.to_json() for seat in self.seats],
-            "aisles_after": sorted(self.aisles_after),
-        }
 
 
 @dataclass(frozen=True)
@@ -116,13 +103,6 @@ class Layout:
             raise InvalidRequest(
                 "unknown_seat", f"There is no seat {seat_id} in this theater.", {"seat_ids": [seat_id]}
             ) from None
-
-    def to_json(self) -> dict[str, Any]:
-        """The canonical JSON form: `parse_layout(layout.to_json()) == layout`."""
-        return {
-            "rows": [row.to_json() for row in self.rows],
-            "prices": dict(sorted(self.prices.items())),
-        }
 
 
 def parse_layout(data: Any) -> Layout:
@@ -257,7 +237,7 @@ def _parse_aisles(row_name: str, raw: Mapping[str, Any], seats: list[Seat], prob
     return frozenset(aisles)
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -20,7 +20,7 @@ from chalicelib.domain.errors import Conflict, HoldExpired, InvalidRequest
 
 SEAT_ID = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,2}$")
 
-ReservationStatus = Literal["active", "released", "expired", "replaced", "paid"]
+ReservationStatus = Literal["active", "released", "expired", "replaced"]
 ReleaseReason = Literal["released", "expired", "replaced"]
 
 
@@ -104,35 +104,6 @@ class Reservation:
 
     def ended(self, status: ReservationStatus, at: datetime) -> Reservation:
         return replace(self, status=status, ended_at=at)
-
-
-@dataclass(frozen=True)
-class SeatState:
-    """One seat of one screening as stored: fixed facts (row, price) and the hold that has it, if any."""
-
-    seat_id: str
-    row: str
-    number: int
-    row_index: int
-    position: int
-    category: str
-    price_cents: int
-    status: str
-    hold_id: str | None = None
-    holder_id: str | None = None
-    expires_at_ms: int | None = None
-    version: int = 0
-
-
-@dataclass(frozen=True)
-class StoredStatus:
-    """What changes about a seat; the rest (row, price...) is fixed by the layout when the screening is created."""
-
-    seat_id: str
-    status: str
-    expires_at_ms: int | None = None
-    version: int = 0
-    holder_id: str | None = None
 
 
 # --- events, published after each successful write -------------------------------------------------

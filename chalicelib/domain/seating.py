@@ -25,7 +25,6 @@ import bisect
 import heapq
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.layout import Layout, Row, Seat
@@ -48,17 +47,6 @@ class Suggestion:
     """The category when every seat shares one."""
     total_cents: int
     reasons: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "seat_ids": list(self.seat_ids),
-            "score": self.score,
-            "row": self.row,
-            "adjacent": self.adjacent,
-            "category": self.category,
-            "total_cents": self.total_cents,
-            "reasons": list(self.reasons),
-        }
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,10 @@ class LoginCounters(Protocol):
 
 
 class PasswordHasher(Protocol):
-    dummy_hash: str
+    @property
+    def dummy_hash(self) -> str:
+        """A hash of no one's password: verified against when the email is unknown, so timing tells nothing."""
+        ...
 
     def hash(self, password: str) -> str: ...
 

@@ -9,31 +9,29 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.domain import seating
 from chalicelib.domain.clock import Clock, epoch_ms, new_id
-from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound, SeatsUnavailable
-from chalicelib.domain.holds import effective_status
+from chalicelib.domain.errors import Conflict, HoldChanged, InvalidRequest, NotFound, SeatsUnavailable
+from chalicelib.domain.holds import SeatState, SeatStatus, count_available
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.layout import Layout
+from chalicelib.domain.layout import Layout, Seat
 from chalicelib.domain.reservations import (
+    BookingEvent,
     HoldPolicy,
     ReleaseReason,
     Reservation,
     SeatsHeld,
     SeatsReleased,
-    SeatState,
 )
 from chalicelib.services.booking_ports import (
-    ActiveHoldExists,
     EventPublisher,
     ExpiryScheduler,
     LayoutSource,
     ScreeningForSale,
     SeatInventory,
-    SeatsTaken,
 )
 
 REPLACE_ATTEMPTS = 3
@@ -50,59 +48,57 @@ PRECHECK_MAP_MAX_AGE_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class SeatView:
-    seat: SeatState
-    status: str
+    """One seat on the map: where it is and what it costs (the layout), what is stored, what a client sees."""
+
+    seat: Seat
+    state: SeatState
+    status: SeatStatus
 
 
 @dataclass(frozen=True)
 class SeatMap:
     screening_id: str
     seats: tuple[SeatView, ...]
+    at_ms: int
+    """The moment the statuses are for."""
 
     @property
     def available_count(self) -> int:
-        return sum(1 for view in self.seats if view.status == "available")
+        return count_available((view.state for view in self.seats), self.at_ms)
 
     @property
     def taken(self) -> set[str]:
-        return {view.seat.seat_id for view in self.seats if view.status != "available"}
+        return {view.seat.id for view in self.seats if view.status != "available"}
 
-    def seat(self, seat_id: str) -> SeatState | None:
+    def state(self, seat_id: str) -> SeatState | None:
         for view in self.seats:
-            if view.seat.seat_id == seat_id:
-                return view.seat
+            if view.seat.id == seat_id:
+                return view.state
         return None
 
 
+@dataclass(eq=False)
 class BookingService:
-    def __init__(
-        self,
-        inventory: SeatInventory,
-        layouts: LayoutSource,
-        scheduler: ExpiryScheduler,
-        publisher: EventPublisher,
-        clock: Clock,
-        policy: HoldPolicy,
-        currency: str = "USD",
-    ):
-        self._inventory = inventory
-        self._layouts = layouts
-        self._scheduler = scheduler
-        self._publisher = publisher
-        self._clock = clock
-        self._policy = policy
-        self._currency = currency
-        # A screening's layout and prices never change once it is on sale: cache them per cold start.
-        self._layout_cache: OrderedDict[str, ScreeningForSale] = OrderedDict()
-        self._recent_maps: dict[str, tuple[datetime, SeatMap]] = {}
-        self._refreshing: dict[str, threading.Lock] = {}
+    """Booking use cases; the fields are the ports it needs (built by `bootstrap.Services`)."""
+
+    inventory: SeatInventory
+    layouts: LayoutSource
+    scheduler: ExpiryScheduler
+    publisher: EventPublisher
+    clock: Clock
+    policy: HoldPolicy
+    currency: str = "USD"
+    # A screening's layout and prices never change once it is on sale: cache them per cold start.
+    _layout_cache: OrderedDict[str, ScreeningForSale] = field(default_factory=OrderedDict, init=False, repr=False)
+    _recent_maps: dict[str, tuple[datetime, SeatMap]] = field(default_factory=dict, init=False, repr=False)
+    _refreshing: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
 
     # --- reads ---
 
     def screening(self, screening_id: str) -> ScreeningForSale:
         cached = self._layout_cache.get(screening_id)
         if cached is None:
-            cached = self._layouts.screening_for_sale(screening_id)
+            cached = self.layouts.screening_for_sale(screening_id)
             if cached is None:
                 raise NotFound("screening_not_found", f"No screening with id {screening_id}.")
             self._layout_cache[screening_id] = cached
@@ -116,29 +112,16 @@ class BookingService:
     def seat_map(self, screening_id: str) -> SeatMap:
         """Every seat with the status a client should see (an expired hold shows as available): one query.
 
-        Row, number, category and price come from the layout the screening was created with.
+        Row, number, category and price come from the layout; a seat with nothing stored shows as blocked.
         """
         layout = self.layout(screening_id)
-        now_ms = epoch_ms(self._clock.now())
-        stored = {row.seat_id: row for row in self._inventory.statuses(screening_id)}
+        at_ms = epoch_ms(self.clock.now())
+        stored = {state.seat_id: state for state in self.inventory.seat_states(screening_id)}
         views = []
         for seat in layout.seats:
-            row = stored.get(seat.id)
-            state = SeatState(
-                seat.id,
-                seat.row,
-                seat.number,
-                seat.row_index,
-                seat.position,
-                seat.category,
-                seat.price_cents,
-                row.status if row else "blocked",
-                holder_id=row.holder_id if row else None,
-                expires_at_ms=row.expires_at_ms if row else None,
-                version=row.version if row else 0,
-            )
-            views.append(SeatView(state, effective_status(state.status, state.expires_at_ms, now_ms)))
-        return SeatMap(screening_id, tuple(views))
+            state = stored.get(seat.id) or SeatState(seat.id, "blocked")
+            views.append(SeatView(seat, state, state.status_at(at_ms)))
+        return SeatMap(screening_id, tuple(views), at_ms)
 
     def suggest(
         self,
@@ -157,17 +140,17 @@ class BookingService:
                 f"This screening has no {category} seats; it has {', '.join(layout.categories)}.",
                 {"categories": list(layout.categories)},
             )
-        if not 1 <= count <= self._policy.max_seats:
+        if not 1 <= count <= self.policy.max_seats:
             raise InvalidRequest(
                 "validation_error",
-                f"count must be between 1 and {self._policy.max_seats}.",
+                f"count must be between 1 and {self.policy.max_seats}.",
                 {"fields": [{"field": "count"}]},
             )
         taken = self.seat_map(screening_id).taken
         return seating.suggest(layout, taken, count, near=near, category=category, accessible=accessible, limit=limit)
 
     def get(self, principal: Principal, reservation_id: str) -> Reservation:
-        reservation = self._inventory.get(reservation_id)
+        reservation = self.inventory.get(reservation_id)
         if reservation is None or not principal.may_act_for(reservation.user_id):
             # Someone else's reservation is as good as absent: never confirm it exists.
             raise NotFound("reservation_not_found", f"No reservation with id {reservation_id}.")
@@ -175,16 +158,16 @@ class BookingService:
 
     def for_user(self, principal: Principal, user_id: str) -> list[Reservation]:
         principal.require_self_or_admin(user_id)
-        return self._inventory.for_user(user_id)
+        return self.inventory.for_user(user_id)
 
     # --- writes ---
 
     def hold_seats(self, principal: Principal, screening_id: str, seat_ids: Sequence[str]) -> Reservation:
         """All the seats or none. A hold for a screening where the user already holds seats replaces it."""
-        wanted = self._policy.validate_seats(list(seat_ids))
+        wanted = self.policy.validate_seats(list(seat_ids))
         screening = self.screening(screening_id)
         layout = screening.layout
-        if screening.starts_at <= self._clock.now():
+        if screening.starts_at <= self.clock.now():
             raise Conflict("screening_started", "This screening has already started; choose a later one.")
         unknown = [seat for seat in wanted if seat not in layout]
         if unknown:
@@ -196,7 +179,7 @@ class BookingService:
             raise SeatsUnavailable(visibly_taken, self._alternatives(layout, screening_id, wanted, visibly_taken))
         replacing: Reservation | None = None
         for _ in range(REPLACE_ATTEMPTS):
-            now = self._clock.now()
+            now = self.clock.now()
             started_at = replacing.started_at if replacing and replacing.is_active_at(now) else now
             new = Reservation(
                 id=new_id("rsv_"),
@@ -204,24 +187,23 @@ class BookingService:
                 user_id=principal.user_id,
                 seat_ids=wanted,
                 prices={seat: layout.seat(seat).price_cents for seat in wanted},
-                currency=self._currency,
+                currency=self.currency,
                 status="active",
                 created_at=now,
-                expires_at=self._policy.expiry_of_new_hold(now, started_at),
+                expires_at=self.policy.expiry_of_new_hold(now, started_at),
                 started_at=started_at,
             )
             try:
-                self._inventory.hold(new, replacing, now)
-            except SeatsTaken as taken:
-                raise SeatsUnavailable(
-                    taken.seat_ids, self._alternatives(layout, screening_id, wanted, taken.seat_ids)
-                ) from taken
-            except ActiveHoldExists as busy:
-                replacing = busy.current or self._current_hold(principal.user_id, screening_id, busy.hold_id)
+                self.inventory.hold(new, replacing, now)
+            except SeatsUnavailable as lost:
+                alternatives = self._alternatives(layout, screening_id, wanted, lost.seat_ids)
+                raise SeatsUnavailable(lost.seat_ids, alternatives) from lost
+            except HoldChanged as changed:
+                replacing = changed.current or self._current_hold(principal.user_id, screening_id)
                 continue
             self._after_hold(new, replacing)
             return new
-        raise Conflict("hold_contention", "Your previous hold changed while it was being replaced; try again.")
+        raise HoldChanged()
 
     def release(self, principal: Principal, reservation_id: str) -> tuple[str, ...]:
         reservation = self.get(principal, reservation_id)
@@ -229,84 +211,83 @@ class BookingService:
 
     def release_for_screening(self, principal: Principal, user_id: str, screening_id: str) -> tuple[str, ...]:
         principal.require_self_or_admin(user_id)
-        hold_id = self._inventory.current_hold_id(user_id, screening_id)
-        reservation = self._inventory.get(hold_id) if hold_id else None
+        hold_id = self.inventory.current_hold_id(user_id, screening_id)
+        reservation = self.inventory.get(hold_id) if hold_id else None
         return self._end(reservation, "released") if reservation else ()
 
     def extend(self, principal: Principal, reservation_id: str) -> Reservation:
         reservation = self.get(principal, reservation_id)
-        now = self._clock.now()
-        new_expiry = self._policy.extended_expiry(reservation, now)
-        extended = self._inventory.extend(reservation, new_expiry, now)
-        self._scheduler.schedule(extended, now)
+        now = self.clock.now()
+        new_expiry = self.policy.extended_expiry(reservation, now)
+        extended = self.inventory.extend(reservation, new_expiry, now)
+        self.scheduler.schedule(extended, now)
         return extended
 
     def expire(self, reservation_id: str) -> Reservation | None:
         """Release a hold whose time is up. Idempotent. Returns the hold when it is still running (extended)."""
-        reservation = self._inventory.get(reservation_id)
+        reservation = self.inventory.get(reservation_id)
         if reservation is None or reservation.status != "active":
             return None
-        if reservation.is_active_at(self._clock.now()):
+        if reservation.is_active_at(self.clock.now()):
             return reservation
         self._end(reservation, "expired")
         return None
 
     def reschedule_expiry(self, reservation: Reservation) -> None:
-        self._scheduler.schedule(reservation, self._clock.now())
+        self.scheduler.schedule(reservation, self.clock.now())
 
     def sweep(self, limit: int = 100) -> int:
         """Expire every hold that is past due: the safety net under the per-hold expiry messages."""
-        due = self._inventory.due_for_expiry(self._clock.now(), limit)
+        due = self.inventory.due_for_expiry(self.clock.now(), limit)
         for reservation_id in due:
             self.expire(reservation_id)
         return len(due)
 
     # --- helpers ---
 
-    def _current_hold(self, user_id: str, screening_id: str, hold_id: str | None) -> Reservation | None:
-        hold_id = hold_id or self._inventory.current_hold_id(user_id, screening_id)
-        current = self._inventory.get(hold_id) if hold_id else None
+    def _current_hold(self, user_id: str, screening_id: str) -> Reservation | None:
+        hold_id = self.inventory.current_hold_id(user_id, screening_id)
+        current = self.inventory.get(hold_id) if hold_id else None
         return current if current and current.status == "active" else None
 
     def _end(self, reservation: Reservation, status: ReleaseReason) -> tuple[str, ...]:
-        if reservation.status == "paid":
-            raise Conflict("reservation_paid", "This reservation is paid: refund its tickets instead.")
         if reservation.status != "active":
             return ()
-        released = self._inventory.release(reservation, status, self._clock.now())
+        released = self.inventory.release(reservation, status, self.clock.now())
         if released:
-            self._publisher.publish(
+            self.publisher.publish(
                 [SeatsReleased(reservation.screening_id, reservation.id, reservation.user_id, released, status)]
             )
         return released
 
     def _after_hold(self, new: Reservation, replaced: Reservation | None) -> None:
-        events: list = []
+        events: list[BookingEvent] = []
         if replaced:
             freed = tuple(seat for seat in replaced.seat_ids if seat not in new.seat_ids)
             if freed:
                 events.append(SeatsReleased(new.screening_id, replaced.id, new.user_id, freed, "replaced"))
         events.append(SeatsHeld(new.screening_id, new.id, new.user_id, new.seat_ids, new.expires_at))
-        self._publisher.publish(events)
-        self._scheduler.schedule(new, new.created_at)
+        self.publisher.publish(events)
+        self.scheduler.schedule(new, new.created_at)
 
-    def _alternatives(self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]) -> list:
+    def _alternatives(
+        self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]
+    ) -> list[seating.Suggestion]:
         """Blocks of the same size near the seats first asked for, from a recent seat map plus the seats just lost."""
         taken = self._recent_seat_map(screening_id).taken | set(lost)
-        return [s.to_json() for s in seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)]
+        return seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)
 
     def _visibly_taken(self, screening_id: str, wanted: tuple[str, ...], user_id: str) -> tuple[str, ...]:
         """The wanted seats that a seat map under a second old shows as someone else's right now; () without one."""
-        now = self._clock.now()
-        fetched_at, seat_map = self._recent_maps.get(screening_id, (None, None))
-        if seat_map is None or (now - fetched_at).total_seconds() > PRECHECK_MAP_MAX_AGE_SECONDS:
+        seat_map, fresh = self._remembered_map(screening_id, PRECHECK_MAP_MAX_AGE_SECONDS)
+        if seat_map is None or not fresh:
             return ()
-        now_ms = epoch_ms(now)
+        now_ms = epoch_ms(self.clock.now())
         taken = []
         for seat_id in wanted:
-            seat = seat_map.seat(seat_id)
-            status = effective_status(seat.status, seat.expires_at_ms, now_ms) if seat else "blocked"
-            if status in ("sold", "blocked") or (status == "held" and seat.holder_id != user_id):
+            state = seat_map.state(seat_id) or SeatState(seat_id, "blocked")
+            status = state.status_at(now_ms)
+            if status in ("sold", "blocked") or (status == "held" and state.holder_id != user_id):
                 taken.append(seat_id)
         return tuple(taken)
 
@@ -316,16 +297,25 @@ class BookingService:
         While one thread refreshes, others use the previous map (a few seconds old at worst): in a rush
         every loser would otherwise read the whole map at once.
         """
-        now = self._clock.now()
-        fetched_at, seat_map = self._recent_maps.get(screening_id, (None, None))
-        if seat_map is not None and (now - fetched_at).total_seconds() <= ALTERNATIVES_MAP_MAX_AGE_SECONDS:
+        seat_map, fresh = self._remembered_map(screening_id, ALTERNATIVES_MAP_MAX_AGE_SECONDS)
+        if seat_map is not None and fresh:
             return seat_map
         refreshing = self._refreshing.setdefault(screening_id, threading.Lock())
-        if not refreshing.acquire(blocking=seat_map is None):
+        if seat_map is not None and not refreshing.acquire(blocking=False):
             return seat_map
+        if seat_map is None:
+            refreshing.acquire()
         try:
             seat_map = self.seat_map(screening_id)
-            self._recent_maps[screening_id] = (self._clock.now(), seat_map)
+            self._recent_maps[screening_id] = (self.clock.now(), seat_map)
             return seat_map
         finally:
             refreshing.release()
+
+    def _remembered_map(self, screening_id: str, max_age_seconds: float) -> tuple[SeatMap | None, bool]:
+        """The last seat map read for a screening in this instance, and whether it is at most that old."""
+        remembered = self._recent_maps.get(screening_id)
+        if remembered is None:
+            return None, False
+        fetched_at, seat_map = remembered
+        return seat_map, (self.clock.now() - fetched_at).total_seconds() <= max_age_seconds

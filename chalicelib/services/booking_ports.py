@@ -7,51 +7,47 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from chalicelib.domain.layout import Layout
-from chalicelib.domain.reservations import BookingEvent, Reservation, SeatState, StoredStatus
-
-
-class SeatsTaken(Exception):
-    """The hold's write was refused because these seats are held by someone else, sold or blocked."""
-
-    def __init__(self, seat_ids: Sequence[str]):
-        self.seat_ids = tuple(seat_ids)
-        super().__init__(f"seats taken: {', '.join(self.seat_ids)}")
-
-
-class ActiveHoldExists(Exception):
-    """The user already has an active hold for this screening (or it changed since it was read).
-
-    `current` is that hold as far as the refusal tells (id, seats, times), when it tells.
-    """
-
-    def __init__(self, hold_id: str | None, current: Reservation | None = None):
-        self.hold_id = hold_id
-        self.current = current
-        super().__init__(f"active hold: {hold_id}")
+from chalicelib.domain.holds import SeatState
+from chalicelib.domain.layout import Layout, Seat
+from chalicelib.domain.reservations import BookingEvent, ReleaseReason, Reservation
 
 
 class SeatInventory(Protocol):
-    """The seats of every screening and the holds on them. Each method is one atomic write or one read."""
+    """The seats of every screening and the holds on them. Each method is one atomic write or one read.
 
-    def seats(self, screening_id: str) -> list[SeatState]:
-        """Every seat of a screening, as stored (one query). Empty when the screening has no inventory."""
+    A write refused by its condition raises the domain error named below (never a storage error);
+    nothing is written then.
+    """
+
+    def add_screening(self, screening_id: str, seats: Sequence[Seat]) -> None:
+        """Store a new screening's seats, each in its `SeatState.opening` state (available, or blocked).
+
+        Called before the screening itself is stored, so no one can see the screening without its seats.
+        """
         ...
 
-    def statuses(self, screening_id: str) -> list[StoredStatus]:
-        """The changing part of every seat of a screening (one projected query): what a seat map needs."""
+    def remove_screening(self, screening_id: str, seat_ids: Sequence[str]) -> None:
+        """Take back the seats of a screening that was refused, so no one will ever see it."""
+        ...
+
+    def seat_states(self, screening_id: str) -> list[SeatState]:
+        """What is stored about every seat of a screening (one query): a seat map's changing part.
+
+        Empty when the screening has no seats stored.
+        """
         ...
 
     def hold(self, new: Reservation, replacing: Reservation | None, now: datetime) -> None:
         """Take every seat of `new` and record it, in one write; or change nothing and raise.
 
-        Raises `SeatsTaken` (exactly the seats that were not free) or `ActiveHoldExists` (the user's
-        current hold is not `replacing`). With `replacing`, that hold's seats not in `new` are released
-        in the same write, and it ends with status ``replaced``.
+        Raises `SeatsUnavailable` (exactly the seats that were not free, no alternatives) or
+        `HoldNotCurrent` (the user's current hold is not `replacing`; it carries that hold when the
+        refusal tells it). With `replacing`, that hold's seats not in `new` are released in the same
+        write, and it ends with status ``replaced``.
         """
         ...
 
-    def release(self, reservation: Reservation, status: str, now: datetime) -> tuple[str, ...]:
+    def release(self, reservation: Reservation, status: ReleaseReason, now: datetime) -> tuple[str, ...]:
         """End an active hold (status ``released`` or ``expired``) and free the seats it still holds.
 
         Returns the seats freed; ``()`` when the hold had already ended. Seats someone else took after
@@ -60,7 +56,10 @@ class SeatInventory(Protocol):
         ...
 
     def extend(self, reservation: Reservation, new_expiry: datetime, now: datetime) -> Reservation:
-        """Move an active, unextended hold's expiry (reservation and seats in one write); `HoldExpired` if it lapsed."""
+        """Move an active, unextended hold's expiry (reservation and seats in one write).
+
+        `HoldExpired` when the hold lapsed, ended, was extended already, or no longer has one of its seats.
+        """
         ...
 
     def get(self, reservation_id: str) -> Reservation | None: ...

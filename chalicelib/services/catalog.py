@@ -3,11 +3,13 @@
 Admin checks are made here again (the gateway's authorizer is the first line). The schedule rule (no two
 screenings of one theater busy at once) is decided by the screening repository's conditional write, never
 by a read here: two admins scheduling at the same moment cannot both win.
+
+A screening's seats are the booking room's: they are created, and counted, through its `SeatInventory`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -21,12 +23,13 @@ from chalicelib.domain.catalog import (
     Theater,
     TheaterSummary,
     check_start,
-    count_available,
 )
 from chalicelib.domain.clock import Clock, epoch_ms, new_id
-from chalicelib.domain.errors import InvalidRequest
+from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound
+from chalicelib.domain.holds import SeatState, count_available
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.layout import Layout, Seat
+from chalicelib.domain.layout import Layout
+from chalicelib.services.booking_ports import SeatInventory
 
 DEFAULT_DAYS_LISTED = 7
 MAX_DAYS_LISTED = 31
@@ -64,20 +67,17 @@ class TheaterRepository(Protocol):
 
 
 class ScreeningRepository(Protocol):
-    def add(self, screening: Screening, seats: Sequence[Seat]) -> None:
-        """Create the screening with its seat inventory, all or nothing as far as readers can tell.
+    def add(self, screening: Screening) -> None:
+        """Store the screening and claim its theater's slots, in one write: from then on anyone can see it.
 
         Conflict ``screening_overlap`` (details name the other screening) when any of its slots is taken;
         NotFound ``movie_not_found`` / ``theater_not_found``; Conflict ``movie_changed`` when the movie's
-        duration changed since it was read."""
+        duration changed since it was read; Conflict ``schedule_contended`` when another write to the same
+        items was under way; Conflict ``screening_exists``. Nothing is written then."""
         ...
 
     def get(self, screening_id: str) -> Screening:
         """The screening, or NotFound ``screening_not_found``."""
-        ...
-
-    def seat_states(self, screening_id: str) -> Iterable[tuple[str, int | None]]:
-        """(stored status, hold expiry in epoch ms) of every seat of the screening."""
         ...
 
     def set_queue_mode(self, screening_id: str, queue_mode: bool) -> Screening:
@@ -87,20 +87,16 @@ class ScreeningRepository(Protocol):
     def list(self, screening_filter: ScreeningFilter, limit: int, cursor: str | None) -> Page[Screening]: ...
 
 
+@dataclass(eq=False)
 class Catalog:
-    def __init__(
-        self,
-        movies: MovieRepository,
-        theaters: TheaterRepository,
-        screenings: ScreeningRepository,
-        clock: Clock,
-        cleaning_minutes: int,
-    ):
-        self.movies = movies
-        self.theaters = theaters
-        self.screenings = screenings
-        self.clock = clock
-        self.cleaning_minutes = cleaning_minutes
+    """Catalog use cases; the fields are the ports it needs (built by `bootstrap.Services`)."""
+
+    movies: MovieRepository
+    theaters: TheaterRepository
+    screenings: ScreeningRepository
+    seats: SeatInventory
+    clock: Clock
+    cleaning_minutes: int
 
     # Movies
 
@@ -145,26 +141,39 @@ class Catalog:
     def schedule_screening(
         self, principal: Principal, movie_id: str, theater_id: str, starts_at: datetime
     ) -> tuple[Screening, int]:
-        """The new screening and its seats available (every seat not blocked in the layout)."""
+        """The new screening and how many of its seats are available (every seat the layout does not block).
+
+        Its seats are stored first and the screening after, so no one ever sees a screening without its
+        seats; a screening the schedule refuses has its seats taken back. (After an unknown error the
+        screening may exist: its seats stay.)
+        """
         principal.require_admin()
         check_start(starts_at, self.clock.now())
         movie = self.movies.get(movie_id)
         theater = self.theaters.get(theater_id)
         screening = Screening.schedule(new_id("scr_"), movie, theater, starts_at, self.cleaning_minutes)
         seats = theater.layout.seats
-        self.screenings.add(screening, seats)
-        return screening, sum(1 for seat in seats if not seat.blocked)
+        self.seats.add_screening(screening.id, seats)
+        try:
+            self.screenings.add(screening)
+        except (Conflict, NotFound) as refused:
+            # screening_exists: the id is another screening's (64 random bits: never in practice); its seats stay.
+            if refused.code != "screening_exists":
+                self.seats.remove_screening(screening.id, [seat.id for seat in seats])
+            raise
+        opening = (SeatState.opening(seat) for seat in seats)
+        return screening, count_available(opening, epoch_ms(self.clock.now()))
 
     def screening(self, screening_id: str) -> tuple[Screening, int]:
         """The screening and how many of its seats a visitor could take right now."""
-        screening = self.screenings.get(screening_id)
-        states = self.screenings.seat_states(screening_id)
-        return screening, count_available(states, epoch_ms(self.clock.now()))
+        return self._with_seats_available(self.screenings.get(screening_id))
 
     def set_queue_mode(self, principal: Principal, screening_id: str, queue_mode: bool) -> tuple[Screening, int]:
         principal.require_admin()
-        screening = self.screenings.set_queue_mode(screening_id, queue_mode)
-        states = self.screenings.seat_states(screening_id)
+        return self._with_seats_available(self.screenings.set_queue_mode(screening_id, queue_mode))
+
+    def _with_seats_available(self, screening: Screening) -> tuple[Screening, int]:
+        states = self.seats.seat_states(screening.id)
         return screening, count_available(states, epoch_ms(self.clock.now()))
 
     def list_screenings(

@@ -112,5 +112,5 @@ class Realtime:
 
 def seat_statuses_of(seat_map: Any) -> tuple[int, list[dict[str, str]]]:
     """The snapshot of a booking `SeatMap`: ``seq`` is the highest seat version, so it only ever rises."""
-    seats = [{"id": view.seat.seat_id, "status": view.status} for view in seat_map.seats]
-    return max((view.seat.version for view in seat_map.seats), default=0), seats
+    seats = [{"id": view.seat.id, "status": view.status} for view in seat_map.seats]
+    return max((view.state.version for view in seat_map.seats), default=0), seats

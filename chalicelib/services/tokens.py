@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import jwt
 
@@ -68,7 +69,7 @@ class AccessTokens:
             raise Unauthorized("unauthorized", "The access token carries no valid role.")
         return Principal(user_id=claims["sub"], role=role)
 
-    def _decode(self, token: str, key: str) -> dict:
+    def _decode(self, token: str, key: str) -> dict[str, Any]:
         """PyJWT checks signature, algorithm, iss, aud and required claims; every time claim is judged by our clock.
 
         PyJWT would compare ``iat``/``nbf``/``exp`` with the machine's clock, which the injected clock may not be.

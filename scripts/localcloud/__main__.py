@@ -22,7 +22,7 @@ from types import FrameType
 
 import boto3
 
-from scripts.localcloud.children import Children, port_is_free, wait_for_port
+from scripts.localcloud.children import Children, port_is_free, wait_for, wait_for_port
 from scripts.localcloud.environment import Ports, configure_logging, local_environment
 
 log = logging.getLogger("localcloud")
@@ -56,19 +56,13 @@ def _prepare_tables() -> None:
     log.info("tables created: %s", tables.create_all(get_settings()) or "none (all existed)")
 
 
-def _wait_for_health(port: int, seconds: float) -> None:
+def _healthy(port: int) -> bool:
     import requests
 
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"/api/health did not answer 200 within {seconds} s")
-        time.sleep(0.1)
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def banner(ports: Ports, endpoint: str, admin_email: str, admin_password: str, started: float) -> str:
@@ -111,7 +105,7 @@ def run(*, seed_demo_data: bool = True) -> int:
         _prepare_tables()
         wait_for_port(ports.api, START_SECONDS, rest)
         wait_for_port(ports.ws, START_SECONDS, ws)
-        _wait_for_health(ports.api, START_SECONDS)
+        wait_for(lambda: _healthy(ports.api), START_SECONDS, "/api/health answering 200", every=0.1)
         log.info("serving after %.1f s", time.monotonic() - started)
         admin = ("(not seeded: --no-seed)", "")
         if seed_demo_data:
@@ -127,7 +121,7 @@ def run(*, seed_demo_data: bool = True) -> int:
     except Stop as reason:
         log.info("%s received: stopping", reason)
         return 0
-    except RuntimeError as exc:
+    except (RuntimeError, TimeoutError) as exc:
         log.error("the local cloud could not start: %s", exc)
         return 1
     finally:

@@ -16,17 +16,19 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger("localcloud")
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     if sys.platform.startswith("linux"):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -52,7 +54,7 @@ class Children:
             cwd=ROOT,
             env=dict(env or self._env),
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         child = Child(name, process)
         self.started.append(child)
@@ -86,14 +88,35 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def wait_for_port(port: int, seconds: float, child: Child | None = None) -> None:
+def free_port() -> int:
+    """A TCP port nothing listens on at this moment (the kernel's pick)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate: Callable[[], T], seconds: float = 10.0, what: str = "the condition", every: float = 0.05) -> T:
+    """The first truthy value of `predicate()`, asked every `every` s; TimeoutError after `seconds`."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {seconds} s")
+        time.sleep(every)
+
+
+def wait_for_port(port: int, seconds: float, child: Child | None = None) -> None:
+    """Until something listens on `port`; RuntimeError at once if `child` exits first, TimeoutError after `seconds`."""
+
+    def listening() -> bool:
         if child is not None and child.exited is not None:
             raise RuntimeError(f"{child.name} exited with {child.exited} before listening on {port}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
+            return True
         except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on port {port} after {seconds} s")
+            return False
+
+    wait_for(listening, seconds, f"nothing listens on port {port}")

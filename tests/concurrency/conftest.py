@@ -13,7 +13,7 @@ from chalicelib.adapters.dynamodb import tables
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 from chalicelib.settings import get_settings
-from scripts.bench_reservations import hall_layout
+from scripts.demo_data import hall_layout
 from scripts.localcloud import moto_fast_json, moto_query, moto_transactions
 from scripts.localcloud.moto_server import MotoServer
 

@@ -1,4 +1,4 @@
-"""Many processes race over real HTTP for overlapping seats of one screening in the local cloud (moto + REST front).
+"""Many processes race over real HTTP for overlapping seats of one screening in the local cloud (the harness's).
 
 Afterwards the database must show no seat held by two live reservations and every acknowledged hold
 owning its seats; every loser must have been told which of its seats were taken; nothing may be a 5xx.
@@ -13,7 +13,8 @@ import time
 import pytest
 import requests
 
-from scripts import bench_reservations as bench
+from scripts import demo_data
+from scripts.localcloud.harness import local_cloud
 from tests.concurrency.invariants import check_seat_invariants
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -22,11 +23,10 @@ HOT = [f"{row}{n}" for row in "GH" for n in range(6, 14)]  # 16 seats everyone w
 
 
 def racer(args: tuple) -> list[tuple]:
-    api, screening_id, process, start_at = args
+    api, screening_id, process, tokens, start_at = args
     outcomes: list[tuple] = []
     rng = random.Random(process)
     session = requests.Session()
-    tokens = [bench.token(f"racer-{process}-{n}") for n in range(12)]
     while time.time() < start_at:
         time.sleep(0.01)
     for person in tokens:
@@ -44,11 +44,13 @@ def racer(args: tuple) -> list[tuple]:
 
 
 def test_processes_racing_over_http_never_share_a_seat():
-    with bench.local_cloud(hold_seconds=600) as (api, _aws):
-        [screening] = bench.seed(api, 1)
+    with local_cloud(env={"HOLD_SECONDS": "600"}, dataset=demo_data.halls(1)) as cloud:
+        [screening] = cloud.seeded.screening_ids
+        people = [[cloud.token(f"racer-{p}-{n}") for n in range(12)] for p in range(4)]
         start_at = time.time() + 4
+        jobs = [(cloud.api_url, screening, p, people[p], start_at) for p in range(4)]
         with multiprocessing.get_context("spawn").Pool(4) as pool:
-            results = [o for chunk in pool.map(racer, [(api, screening, p, start_at) for p in range(4)]) for o in chunk]
+            results = [outcome for chunk in pool.map(racer, jobs) for outcome in chunk]
 
         statuses = [status for status, _, _ in results]
         assert set(statuses) <= {201, 409}, f"unexpected statuses: {set(statuses)}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.accounts import RefreshTokenRecord, Rotation, User
 from chalicelib.domain.errors import NotFound
@@ -39,7 +40,7 @@ class InMemoryUsers:
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._change(user_id, password_hash=password_hash)
 
-    def _change(self, user_id: str, **changes: object) -> User:
+    def _change(self, user_id: str, **changes: Any) -> User:
         with self._lock:
             if user_id not in self._users:
                 raise NotFound("user_not_found", "There is no user with this id.")
@@ -104,3 +105,11 @@ class InMemoryLoginCounters:
 
     def count(self, key: str) -> int:
         return self._counts.get(key, 0)
+
+
+if TYPE_CHECKING:  # `make typecheck` holds each fake to the port it stands for
+    from chalicelib.services.accounts import LoginCounters, SessionRepository, UserRepository
+
+    _users: UserRepository = InMemoryUsers()
+    _sessions: SessionRepository = InMemorySessions()
+    _counters: LoginCounters = InMemoryLoginCounters()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.clock import epoch_ms
-from chalicelib.domain.errors import Conflict, HoldExpired
-from chalicelib.domain.layout import Layout
-from chalicelib.domain.reservations import Reservation, SeatState, StoredStatus
-from chalicelib.services.booking_ports import ActiveHoldExists, ScreeningForSale, SeatsTaken
+from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
+from chalicelib.domain.holds import SeatState, SeatStatus
+from chalicelib.domain.layout import Layout, Seat
+from chalicelib.domain.reservations import BookingEvent, ReleaseReason, Reservation
+from chalicelib.services.booking_ports import ScreeningForSale
 
 
 class InMemorySeatInventory:
@@ -20,33 +23,25 @@ class InMemorySeatInventory:
         self._reservations: dict[str, Reservation] = {}
         self._holders: dict[tuple[str, str], tuple[str, int]] = {}
 
-    def add_screening(self, screening_id: str, layout: Layout) -> None:
-        self._seats[screening_id] = {
-            seat.id: SeatState(
-                seat.id,
-                seat.row,
-                seat.number,
-                seat.row_index,
-                seat.position,
-                seat.category,
-                seat.price_cents,
-                "blocked" if seat.blocked else "available",
-            )
-            for seat in layout.seats
-        }
-
-    def set_status(self, screening_id: str, seat_id: str, status: str) -> None:
+    def set_status(self, screening_id: str, seat_id: str, status: SeatStatus) -> None:
         self._seats[screening_id][seat_id] = replace(self._seats[screening_id][seat_id], status=status)
 
     # --- the port ---
 
-    def seats(self, screening_id: str) -> list[SeatState]:
-        return list(self._seats.get(screening_id, {}).values())
+    def add_screening(self, screening_id: str, seats: Sequence[Seat]) -> None:
+        with self._lock:
+            self._seats[screening_id] = {seat.id: SeatState.opening(seat) for seat in seats}
 
-    def statuses(self, screening_id: str) -> list[StoredStatus]:
-        return [
-            StoredStatus(s.seat_id, s.status, s.expires_at_ms, s.version, s.holder_id) for s in self.seats(screening_id)
-        ]
+    def remove_screening(self, screening_id: str, seat_ids: Sequence[str]) -> None:
+        with self._lock:
+            stored = self._seats.get(screening_id, {})
+            for seat_id in seat_ids:
+                stored.pop(seat_id, None)
+            if not stored:
+                self._seats.pop(screening_id, None)
+
+    def seat_states(self, screening_id: str) -> list[SeatState]:
+        return list(self._seats.get(screening_id, {}).values())
 
     def get(self, reservation_id: str) -> Reservation | None:
         return self._reservations.get(reservation_id)
@@ -70,22 +65,22 @@ class InMemorySeatInventory:
             holder = self._holders.get((new.user_id, new.screening_id))
             if replacing:
                 if holder is None or holder[0] != replacing.id:
-                    raise ActiveHoldExists(holder[0] if holder else None, self._current(holder))
+                    raise HoldChanged(self._current(holder))
                 if self._reservations[replacing.id].status != "active":
-                    raise ActiveHoldExists(None)
+                    raise HoldChanged()
             elif holder is not None and holder[1] > now_ms:
-                raise ActiveHoldExists(holder[0], self._current(holder))
+                raise HoldChanged(self._current(holder))
             taken = [
                 seat_id
                 for seat_id in new.seat_ids
                 if not (
                     self._held_by(seats.get(seat_id), replacing.id)
-                    if seat_id in kept
+                    if replacing and seat_id in kept
                     else self._is_free(seats.get(seat_id), now_ms)
                 )
             ]
             if taken:
-                raise SeatsTaken(taken)
+                raise SeatsUnavailable(taken)
             if new.id in self._reservations:
                 raise Conflict("reservation_exists", f"A reservation with id {new.id} exists already.")
             if replacing:
@@ -106,7 +101,7 @@ class InMemorySeatInventory:
             self._reservations[new.id] = new
             self._holders[(new.user_id, new.screening_id)] = (new.id, epoch_ms(new.expires_at))
 
-    def release(self, reservation: Reservation, status: str, now: datetime) -> tuple[str, ...]:
+    def release(self, reservation: Reservation, status: ReleaseReason, now: datetime) -> tuple[str, ...]:
         with self._lock:
             stored = self._reservations.get(reservation.id)
             if stored is None or stored.status != "active":
@@ -115,7 +110,7 @@ class InMemorySeatInventory:
             freed = tuple(s for s in reservation.seat_ids if self._held_by(seats.get(s), reservation.id))
             for seat_id in freed:
                 seats[seat_id] = self._freed(seats[seat_id])
-            self._reservations[reservation.id] = stored.ended(status, now)  # type: ignore[arg-type]
+            self._reservations[reservation.id] = stored.ended(status, now)
             key = (reservation.user_id, reservation.screening_id)
             if self._holders.get(key, ("",))[0] == reservation.id:
                 del self._holders[key]
@@ -126,19 +121,18 @@ class InMemorySeatInventory:
         with self._lock:
             stored = self._reservations.get(reservation.id)
             seats = self._seats[reservation.screening_id]
+            holder = self._holders.get((reservation.user_id, reservation.screening_id))
             if (
-                stored is None
-                or stored.status != "active"
-                or stored.extended
-                or stored.expires_at <= now
-                or not all(
-                    self._held_by(seats.get(s), reservation.id) and seats[s].expires_at_ms > now_ms
-                    for s in reservation.seat_ids
-                )
+                not all(self._still_held_by(seats.get(s), reservation.id, now_ms) for s in reservation.seat_ids)
+                or stored is None
+                or not self._extendable(stored, now)
+                or holder is None
+                or holder[0] != reservation.id
             ):
                 raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.")
             for seat_id in reservation.seat_ids:
-                seats[seat_id] = replace(seats[seat_id], expires_at_ms=epoch_ms(new_expiry))
+                seat = seats[seat_id]
+                seats[seat_id] = replace(seat, expires_at_ms=epoch_ms(new_expiry), version=seat.version + 1)
             extended = replace(stored, expires_at=new_expiry, extended=True)
             self._reservations[reservation.id] = extended
             self._holders[(reservation.user_id, reservation.screening_id)] = (reservation.id, epoch_ms(new_expiry))
@@ -147,7 +141,7 @@ class InMemorySeatInventory:
     def _current(self, holder: tuple[str, int] | None) -> Reservation | None:
         return self._reservations.get(holder[0]) if holder else None
 
-    # --- the same conditions as the DynamoDB adapter ---
+    # --- the same named conditions as the DynamoDB adapter ---
 
     @staticmethod
     def _is_free(seat: SeatState | None, now_ms: int) -> bool:
@@ -158,6 +152,14 @@ class InMemorySeatInventory:
     @staticmethod
     def _held_by(seat: SeatState | None, hold_id: str) -> bool:
         return seat is not None and seat.status == "held" and seat.hold_id == hold_id
+
+    @classmethod
+    def _still_held_by(cls, seat: SeatState | None, hold_id: str, now_ms: int) -> bool:
+        return seat is not None and cls._held_by(seat, hold_id) and (seat.expires_at_ms or 0) > now_ms
+
+    @staticmethod
+    def _extendable(stored: Reservation, now: datetime) -> bool:
+        return stored.status == "active" and not stored.extended and stored.expires_at > now
 
     @staticmethod
     def _freed(seat: SeatState) -> SeatState:
@@ -187,7 +189,16 @@ class RecordingScheduler:
 
 class RecordingPublisher:
     def __init__(self) -> None:
-        self.events: list = []
+        self.events: list[BookingEvent] = []
 
-    def publish(self, events) -> None:
+    def publish(self, events: Sequence[BookingEvent]) -> None:
         self.events.extend(events)
+
+
+if TYPE_CHECKING:  # `make typecheck` holds each fake to the port it stands for
+    from chalicelib.services.booking_ports import EventPublisher, ExpiryScheduler, LayoutSource, SeatInventory
+
+    _inventory: SeatInventory = InMemorySeatInventory()
+    _layouts: LayoutSource = StaticLayouts()
+    _scheduler: ExpiryScheduler = RecordingScheduler()
+    _publisher: EventPublisher = RecordingPublisher()

@@ -11,18 +11,21 @@
 
 Costs: register 2 transactional puts (4 WCU); login 2-3 updates + 2 strongly consistent reads; refresh
 1 read + a 3-item transaction (6 WCU); logout 1 read + 1 update.
+
+The ports here ask questions of their conditions (may this email be claimed, is a failure slot left, can
+this token be spent): the answers come back as values (`bool`, `Rotation`) for the service to act on;
+a command whose condition fails (``user_exists``) raises its domain error.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.update import Action
 
+from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, back_off, condition_failed, refused_as
 from chalicelib.adapters.dynamodb.models.accounts import (
     EmailClaimItem,
     LoginFailureItem,
@@ -36,62 +39,26 @@ from chalicelib.domain.errors import DependencyUnavailable, NotFound
 from chalicelib.domain.identity import Role
 from chalicelib.logs import logger
 
-CONDITION_FAILED = "ConditionalCheckFailed"
-TRANSACTION_CONFLICT = "TransactionConflict"
 TRANSACTION_ATTEMPTS = 4
 PURGE_GRACE = timedelta(days=1)  # TTL only collects garbage; expiry is judged on read
 
 
-def _connection_for(model: type) -> Connection:
-    meta = model.Meta
-    return Connection(
-        region=meta.region,
-        host=meta.host,
-        max_retry_attempts=getattr(meta, "max_retry_attempts", None),
-        connect_timeout_seconds=getattr(meta, "connect_timeout_seconds", None),
-        read_timeout_seconds=getattr(meta, "read_timeout_seconds", None),
-    )
-
-
-def _failed_conditions(exc: TransactWriteError, labels: Sequence[str]) -> set[str]:
-    """Labels (in PynamoDB's item order: condition checks, deletes, puts, updates) whose condition failed."""
-    reasons = exc.cancellation_reasons or []
-    return {label for label, reason in zip(labels, reasons, strict=False) if reason and reason.code == CONDITION_FAILED}
-
-
-def _transact(build: Callable[[TransactWrite], None], connection: Connection) -> None:
-    """Run a transaction; retry while DynamoDB cancels it for a concurrent transaction on the same items.
+def _commit(tx: Transaction) -> Cancellation | None:
+    """Commit; retry while DynamoDB cancels it only for a concurrent transaction on the same items.
 
     A ``TransactionConflict`` means another transaction was in flight: once it settles, the retry sees its
-    outcome through our conditions. Condition failures are the caller's to interpret.
+    outcome through our conditions. Failed conditions are the caller's to interpret.
     """
-    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
-        try:
-            with TransactWrite(connection=connection) as tx:
-                build(tx)
-            return
-        except TransactWriteError as exc:
-            codes = {reason.code for reason in (exc.cancellation_reasons or []) if reason}
-            if TRANSACTION_CONFLICT not in codes or CONDITION_FAILED in codes:
-                raise
-            if attempt == TRANSACTION_ATTEMPTS:
-                raise DependencyUnavailable(message="The account store is busy. Try again.") from exc
-            time.sleep(0.02 * attempt)
-
-
-def _condition_failed(exc: UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
+    attempt = 0
+    while (cancelled := tx.commit()) is not None and cancelled.conflict_only:
+        attempt += 1
+        if attempt == TRANSACTION_ATTEMPTS:
+            raise DependencyUnavailable(message="The account store is busy. Try again.") from cancelled.error
+        back_off(attempt)
+    return cancelled
 
 
 class DynamoUsers:
-    def __init__(self) -> None:
-        self._connection: Connection | None = None
-
-    def _tx_connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = _connection_for(UserItem)
-        return self._connection
-
     def add(self, user: User) -> bool:
         email_is_unclaimed = EmailClaimItem.email.does_not_exist()
         item = UserItem(
@@ -102,18 +69,15 @@ class DynamoUsers:
             password_hash=user.password_hash,
             created_at_ms=epoch_ms(user.created_at),
         )
-
-        def build(tx: TransactWrite) -> None:
-            tx.save(item)
-            tx.save(EmailClaimItem(email=user.email, user_id=user.id), condition=email_is_unclaimed)
-
-        try:
-            _transact(build, self._tx_connection())
-        except TransactWriteError as exc:
-            if "claim" in _failed_conditions(exc, ["user", "claim"]):
-                return False
-            raise
-        return True
+        tx = Transaction(UserItem)
+        tx.save("user", item)
+        tx.save("claim", EmailClaimItem(email=user.email, user_id=user.id), email_is_unclaimed)
+        cancelled = _commit(tx)
+        if cancelled is None:
+            return True
+        if cancelled.failed("claim"):
+            return False
+        raise cancelled.error
 
     def get(self, user_id: str) -> User | None:
         try:
@@ -134,15 +98,11 @@ class DynamoUsers:
     def set_password_hash(self, user_id: str, password_hash: str) -> None:
         self._update(user_id, [UserItem.password_hash.set(password_hash)])
 
-    def _update(self, user_id: str, actions: list) -> User:
+    def _update(self, user_id: str, actions: list[Action]) -> User:
         user_exists = UserItem.id.exists()
         item = UserItem(id=user_id)
-        try:
+        with refused_as(lambda: NotFound("user_not_found", "There is no user with this id.")):
             item.update(actions=actions, condition=user_exists)
-        except UpdateError as exc:
-            if _condition_failed(exc):
-                raise NotFound("user_not_found", "There is no user with this id.") from exc
-            raise
         return _user(item)
 
 
@@ -151,21 +111,13 @@ def _user(item: UserItem) -> User:
         id=item.id,
         email=item.email,
         name=item.name,
-        role=item.role,
+        role=cast(Role, item.role),
         password_hash=item.password_hash,
-        created_at=from_epoch_ms(item.created_at_ms),
+        created_at=from_epoch_ms(int(item.created_at_ms)),
     )
 
 
 class DynamoSessions:
-    def __init__(self) -> None:
-        self._connection: Connection | None = None
-
-    def _tx_connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = _connection_for(RefreshTokenItem)
-        return self._connection
-
     def start(self, first: RefreshTokenRecord) -> None:
         TokenFamilyItem(
             family_id=first.family_id,
@@ -184,41 +136,32 @@ class DynamoSessions:
             token_hash=item.token_hash,
             family_id=item.family_id,
             user_id=item.user_id,
-            issued_at=from_epoch_ms(item.issued_at_ms),
-            expires_at=from_epoch_ms(item.expires_at_ms),
-            spent_at=from_epoch_ms(item.spent_at_ms) if item.spent_at_ms is not None else None,
+            issued_at=from_epoch_ms(int(item.issued_at_ms)),
+            expires_at=from_epoch_ms(int(item.expires_at_ms)),
+            spent_at=from_epoch_ms(int(item.spent_at_ms)) if item.spent_at_ms is not None else None,
         )
 
     def rotate(self, spent_hash: str, successor: RefreshTokenRecord, now: datetime) -> Rotation:
         token_is_unspent = RefreshTokenItem.token_hash.exists() & RefreshTokenItem.spent_at_ms.does_not_exist()
         family_is_active = TokenFamilyItem.family_id.exists() & TokenFamilyItem.revoked_at_ms.does_not_exist()
 
-        def build(tx: TransactWrite) -> None:
-            tx.save(_token_item(successor))
-            tx.update(
-                RefreshTokenItem(token_hash=spent_hash),
-                actions=[RefreshTokenItem.spent_at_ms.set(epoch_ms(now))],
-                condition=token_is_unspent,
-            )
-            tx.update(
-                TokenFamilyItem(family_id=successor.family_id),
-                actions=[
-                    TokenFamilyItem.rotated_at_ms.set(epoch_ms(now)),
-                    TokenFamilyItem.purge_at.set(successor.expires_at + PURGE_GRACE),
-                ],
-                condition=family_is_active,
-            )
-
-        try:
-            _transact(build, self._tx_connection())
-        except TransactWriteError as exc:
-            failed = _failed_conditions(exc, ["successor", "spent", "family"])
-            if "spent" in failed:
-                return Rotation.ALREADY_SPENT
-            if "family" in failed:
-                return Rotation.FAMILY_REVOKED
-            raise
-        return Rotation.ROTATED
+        tx = Transaction(RefreshTokenItem)
+        tx.save("successor", _token_item(successor))
+        spend = [RefreshTokenItem.spent_at_ms.set(epoch_ms(now))]
+        tx.update("spent", RefreshTokenItem(token_hash=spent_hash), spend, token_is_unspent)
+        rotate = [
+            TokenFamilyItem.rotated_at_ms.set(epoch_ms(now)),
+            TokenFamilyItem.purge_at.set(successor.expires_at + PURGE_GRACE),
+        ]
+        tx.update("family", TokenFamilyItem(family_id=successor.family_id), rotate, family_is_active)
+        cancelled = _commit(tx)
+        if cancelled is None:
+            return Rotation.ROTATED
+        if cancelled.failed("spent"):
+            return Rotation.ALREADY_SPENT
+        if cancelled.failed("family"):
+            return Rotation.FAMILY_REVOKED
+        raise cancelled.error
 
     def revoke_family(self, family_id: str, reason: str, now: datetime) -> None:
         family_exists = TokenFamilyItem.family_id.exists()
@@ -231,7 +174,7 @@ class DynamoSessions:
                 condition=family_exists,
             )
         except UpdateError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
             logger.info("no token family to revoke", extra={"family_id": family_id})
 
@@ -241,7 +184,7 @@ class DynamoSessions:
             item = TokenFamilyItem.get(family_id, consistent_read=True)
         except DoesNotExist:
             return None
-        return from_epoch_ms(item.revoked_at_ms) if item.revoked_at_ms is not None else None
+        return from_epoch_ms(int(item.revoked_at_ms)) if item.revoked_at_ms is not None else None
 
 
 def _token_item(record: RefreshTokenRecord) -> RefreshTokenItem:
@@ -264,7 +207,7 @@ class DynamoLoginCounters:
                 condition=failures_below_limit,
             )
         except UpdateError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -276,7 +219,7 @@ class DynamoLoginCounters:
                 actions=[LoginFailureItem.failures.add(-1)], condition=a_failure_is_counted
             )
         except UpdateError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
             logger.info("no login failure to give back", extra={"counter_key": key})
 

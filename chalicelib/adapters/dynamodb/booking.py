@@ -6,34 +6,37 @@ Items of one hold of k seats (see docs/reservations.md for costs):
 - the user's `HolderItem`, conditioned on `no_active_hold` (or `holder_is(old)` when replacing);
 - when replacing: the old reservation (`reservation_is_active`) and the old-only seats (`held_by(old)`).
 
-Seat and holder conditions return the current item on failure (ALL_OLD), so a loser learns exactly which
-seats it lost without a second read.
+An extension writes the hold's seats (`still_held_by`), its reservation (`reservation_is_extendable`) and
+its holder (`holder_is`). Seat and holder conditions of a hold return the current item on failure
+(ALL_OLD), so a loser learns exactly which seats it lost without a second read.
+
+A seat item stores only what changes (status, hold, expiry, version): where the seat is and what it
+costs are the layout's. Refusals are raised as the domain errors `SeatInventory` names.
 """
 
 from __future__ import annotations
 
-import random
-import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
+from pynamodb.expressions.update import Action
 
+from chalicelib.adapters.dynamodb.base import Transaction, back_off
 from chalicelib.adapters.dynamodb.models.booking import HolderItem, ReservationItem, SeatItem
 from chalicelib.domain.clock import epoch_ms, from_epoch_ms
-from chalicelib.domain.errors import Conflict, DependencyUnavailable, HoldExpired
-from chalicelib.domain.reservations import Reservation, SeatState, StoredStatus
-from chalicelib.services.booking_ports import ActiveHoldExists, SeatsTaken
+from chalicelib.domain.errors import Conflict, DependencyUnavailable, HoldChanged, HoldExpired, SeatsUnavailable
+from chalicelib.domain.holds import SeatState, SeatStatus
+from chalicelib.domain.layout import Seat
+from chalicelib.domain.reservations import ReleaseReason, Reservation, ReservationStatus
 
 EXPIRY_SHARDS = 10
 PURGE_AFTER_MS = 30 * 24 * 3600 * 1000  # ended reservations are garbage-collected by TTL a month later
 CONFLICT_RETRIES = 3
-CONDITION_FAILED = "ConditionalCheckFailed"
+STATE_ATTRIBUTES = ("seat_id", "status", "hold_id", "holder_id", "expires_at_ms", "version")
 
 # --- named conditions: each says what it guarantees --------------------------------------------------
 
@@ -44,7 +47,13 @@ def seat_is_free(now_ms: int) -> Condition:
 
 
 def held_by(hold_id: str) -> Condition:
+    """Held by this hold (expired or not): what it may keep in a replacement or free in a release."""
     return (SeatItem.status == "held") & (SeatItem.hold_id == hold_id)
+
+
+def still_held_by(hold_id: str, now_ms: int) -> Condition:
+    """Held by this hold, which has not expired: a seat whose hold lapsed may be someone else's at any moment."""
+    return held_by(hold_id) & (SeatItem.expires_at_ms > now_ms)
 
 
 def reservation_is_new() -> Condition:
@@ -55,33 +64,44 @@ def reservation_is_active() -> Condition:
     return ReservationItem.status == "active"
 
 
+def reservation_is_extendable(now_ms: int) -> Condition:
+    """Active, never extended, and not yet expired: a hold is extended once, and only while it runs."""
+    not_extended = ReservationItem.extended == False  # noqa: E712 (a DynamoDB comparison, not a Python one)
+    return reservation_is_active() & not_extended & (ReservationItem.expires_at_ms > now_ms)
+
+
 def no_active_hold(now_ms: int) -> Condition:
     """The user holds nothing for this screening, or only a hold that has expired."""
     return HolderItem.hold_id.does_not_exist() | (HolderItem.expires_at_ms <= now_ms)
 
 
 def holder_is(hold_id: str) -> Condition:
+    """The user's current hold for the screening is this one."""
     return HolderItem.hold_id == hold_id
 
 
 # --- mapping ------------------------------------------------------------------------------------------
 
 
-def _seat_state(item: SeatItem) -> SeatState:
+def _seat_state(raw: dict[str, dict[str, str]]) -> SeatState:
+    """A seat item as it comes off the wire: a 300-seat map parses in a few ms, not the tens PynamoDB takes."""
+
+    def number(name: str) -> int | None:
+        value = raw.get(name, {}).get("N")
+        return int(value) if value is not None else None
+
     return SeatState(
-        seat_id=item.seat_id,
-        row=item.row,
-        number=int(item.number),
-        row_index=int(item.row_index),
-        position=int(item.position),
-        category=item.category,
-        price_cents=int(item.price_cents),
-        status=item.status,
-        hold_id=item.hold_id,
-        holder_id=item.holder_id,
-        expires_at_ms=int(item.expires_at_ms) if item.expires_at_ms is not None else None,
-        version=int(item.version or 0),
+        raw["seat_id"]["S"],
+        cast(SeatStatus, raw["status"]["S"]),
+        hold_id=raw.get("hold_id", {}).get("S"),
+        holder_id=raw.get("holder_id", {}).get("S"),
+        expires_at_ms=number("expires_at_ms"),
+        version=number("version") or 0,
     )
+
+
+def _seat_item(screening_id: str, state: SeatState) -> SeatItem:
+    return SeatItem(screening_id, state.seat_id, status=state.status, version=state.version)
 
 
 def _reservation(item: ReservationItem) -> Reservation:
@@ -124,85 +144,38 @@ def _shard(reservation_id: str) -> str:
     return str(zlib.crc32(reservation_id.encode()) % EXPIRY_SHARDS)
 
 
-class _Tx:
-    """A transaction that remembers which item each cancellation reason belongs to.
-
-    PynamoDB sends condition checks, deletes, puts, then updates; reasons come back in that order.
-    """
-
-    def __init__(self, connection: Connection, token: str | None = None):
-        self._connection = connection
-        self._token = token
-        self._ops: list[tuple[str, str, Callable[[TransactWrite], None]]] = []
-
-    def update(self, label: str, model, actions, condition: Condition, all_old: bool = False) -> None:
-        values = "ALL_OLD" if all_old else None
-        self._ops.append(("update", label, lambda tx: tx.update(model, actions, condition, return_values=values)))
-
-    def save(self, label: str, model, condition: Condition) -> None:
-        self._ops.append(("put", label, lambda tx: tx.save(model, condition=condition)))
-
-    def delete(self, label: str, model, condition: Condition) -> None:
-        self._ops.append(("delete", label, lambda tx: tx.delete(model, condition=condition)))
-
-    def commit(self) -> None:
-        with TransactWrite(connection=self._connection, client_request_token=self._token) as tx:
-            for _, _, op in self._ops:
-                op(tx)
-
-    def failures(self, error: TransactWriteError) -> dict[str, tuple[str, dict | None]]:
-        """label -> (reason code, old item) for every item that caused the cancellation."""
-        order = [label for kind in ("check", "delete", "put", "update") for k, label, _ in self._ops if k == kind]
-        return {
-            label: (reason.code, reason.raw_item)
-            for label, reason in zip(order, error.cancellation_reasons, strict=False)
-            if reason is not None and reason.code not in (None, "None")
-        }
-
-
-def _labelled(failures: dict[str, tuple[str, dict | None]], prefix: str, code: str | None = None) -> list[str]:
-    return [
-        label.split(":", 1)[1]
-        for label, (reason, _) in failures.items()
-        if label.startswith(prefix) and (code is None or reason == code)
-    ]
+def _seat_ids(labels: list[str]) -> list[str]:
+    """``seat:A1`` -> ``A1``."""
+    return [label.split(":", 1)[1] for label in labels]
 
 
 class DynamoSeatInventory:
-    def __init__(self) -> None:
-        # The seats table's own PynamoDB connection (one botocore client per thread), shared by every transaction.
-        self._connection: Connection = SeatItem._get_connection().connection
+    # --- a screening's seats ---
+
+    def add_screening(self, screening_id: str, seats: Sequence[Seat]) -> None:
+        """One BatchWrite (25 items a request, 1 WCU each): no condition, the screening does not exist yet."""
+        with SeatItem.batch_write() as batch:
+            for seat in seats:
+                batch.save(_seat_item(screening_id, SeatState.opening(seat)))
+
+    def remove_screening(self, screening_id: str, seat_ids: Sequence[str]) -> None:
+        with SeatItem.batch_write() as batch:
+            for seat_id in seat_ids:
+                batch.delete(SeatItem(screening_id, seat_id))
 
     # --- reads ---
 
-    def seats(self, screening_id: str) -> list[SeatState]:
-        return [_seat_state(item) for item in SeatItem.query(screening_id)]
-
-    def statuses(self, screening_id: str) -> list[StoredStatus]:
-        """A projected query read straight from the wire: a 300-seat map parses in a few ms, not tens."""
+    def seat_states(self, screening_id: str) -> list[SeatState]:
+        """One Query of the screening's partition, read straight from the wire (see `_seat_state`)."""
         table = SeatItem._get_connection()
-        rows: list[StoredStatus] = []
+        states: list[SeatState] = []
         start = None
         while True:
-            page = table.query(
-                screening_id,
-                attributes_to_get=["seat_id", "status", "expires_at_ms", "version", "holder_id"],
-                exclusive_start_key=start,
-            )
-            for raw in page.get("Items", []):
-                expires = raw.get("expires_at_ms", {}).get("N")
-                rows.append(
-                    StoredStatus(
-                        raw["seat_id"]["S"],
-                        raw["status"]["S"],
-                        int(expires) if expires is not None else None,
-                        int(raw.get("version", {}).get("N", 0)),
-                        raw.get("holder_id", {}).get("S"),
-                    )
-                )
+            page = table.query(screening_id, attributes_to_get=list(STATE_ATTRIBUTES), exclusive_start_key=start)
+            states.extend(_seat_state(raw) for raw in page.get("Items", []))
             start = page.get("LastEvaluatedKey")
             if not start:
-                return rows
+                return states
 
     def get(self, reservation_id: str) -> Reservation | None:
         try:
@@ -239,9 +212,9 @@ class DynamoSeatInventory:
         kept = set(new.seat_ids) & set(replacing.seat_ids) if replacing else set()
         dropped = [seat for seat in replacing.seat_ids if seat not in kept] if replacing else []
         for attempt in range(CONFLICT_RETRIES):
-            tx = _Tx(self._connection, token=f"{new.id}-{attempt}-{len(dropped)}")
+            tx = Transaction(SeatItem, token=f"{new.id}-{attempt}-{len(dropped)}")
             for seat in new.seat_ids:
-                condition = held_by(replacing.id) if seat in kept else seat_is_free(now_ms)
+                condition = held_by(replacing.id) if replacing and seat in kept else seat_is_free(now_ms)
                 tx.update(
                     f"seat:{seat}",
                     SeatItem(new.screening_id, seat),
@@ -255,9 +228,13 @@ class DynamoSeatInventory:
                     condition,
                     all_old=True,
                 )
-            for seat in dropped:
-                tx.update(f"drop:{seat}", SeatItem(new.screening_id, seat), _free_seat_actions(), held_by(replacing.id))
-            tx.save("reservation", self._new_reservation_item(new, now_ms), reservation_is_new())
+            if replacing:
+                for seat in dropped:
+                    tx.update(f"drop:{seat}", SeatItem(new.screening_id, seat), _free_seat(), held_by(replacing.id))
+                tx.update(
+                    "replaced", ReservationItem(replacing.id), _ended("replaced", now_ms), reservation_is_active()
+                )
+            tx.save("reservation", self._new_reservation_item(new), reservation_is_new())
             tx.update(
                 "holder",
                 HolderItem(new.user_id, new.screening_id),
@@ -272,88 +249,72 @@ class DynamoSeatInventory:
                 holder_is(replacing.id) if replacing else no_active_hold(now_ms),
                 all_old=True,
             )
-            if replacing:
-                tx.update(
-                    "replaced", ReservationItem(replacing.id), _end_actions("replaced", now_ms), reservation_is_active()
-                )
-            try:
-                tx.commit()
+            cancelled = tx.commit()
+            if cancelled is None:
                 return
-            except TransactWriteError as error:
-                failures = tx.failures(error)
-                if not failures:
-                    raise
+            last = cancelled
             # The user's own hold state first: a kept seat fails too when the old hold ended meanwhile.
-            holder = failures.get("holder")
-            if holder and holder[0] == CONDITION_FAILED:
-                current = _hold_from_holder(new.user_id, new.screening_id, holder[1])
-                raise ActiveHoldExists(current.id if current else None, current)
-            if failures.get("replaced", ("",))[0] == CONDITION_FAILED:
-                raise ActiveHoldExists(None)  # the old hold ended meanwhile: the caller reads again
-            taken = _labelled(failures, "seat:", CONDITION_FAILED)
+            if cancelled.failed("holder"):
+                current = _hold_from_holder(new.user_id, new.screening_id, cancelled.old_item("holder"))
+                raise HoldChanged(current) from cancelled.error
+            if cancelled.failed("replaced"):
+                raise HoldChanged() from cancelled.error  # the old hold ended meanwhile: the caller reads again
+            taken = _seat_ids(cancelled.failed_labels("seat:"))
             if taken:
-                raise SeatsTaken([seat for seat in new.seat_ids if seat in taken])
-            if failures.get("reservation", ("",))[0] == CONDITION_FAILED:
-                raise Conflict("reservation_exists", f"A reservation with id {new.id} exists already.")
-            stale = _labelled(failures, "drop:", CONDITION_FAILED)
+                raise SeatsUnavailable([seat for seat in new.seat_ids if seat in taken]) from cancelled.error
+            if cancelled.failed("reservation"):
+                raise Conflict("reservation_exists", f"A reservation with id {new.id} exists already.") from (
+                    cancelled.error
+                )
+            stale = _seat_ids(cancelled.failed_labels("drop:"))
             if stale:  # the old hold had expired and someone took these since: they are not ours to free
                 dropped = [seat for seat in dropped if seat not in stale]
                 continue
-            # TransactionConflict: another transaction is writing one of these items at this very moment.
-            time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
-        raise SeatsTaken(_labelled(failures, "seat:") or new.seat_ids)
+            back_off(attempt)  # TransactionConflict: another transaction is writing one of these items right now
+        busy = _seat_ids([label for label in last.reasons if label.startswith("seat:")])
+        raise SeatsUnavailable(busy or new.seat_ids) from last.error
 
-    def release(self, reservation: Reservation, status: str, now: datetime) -> tuple[str, ...]:
+    def release(self, reservation: Reservation, status: ReleaseReason, now: datetime) -> tuple[str, ...]:
         now_ms = epoch_ms(now)
         seats = list(reservation.seat_ids)
         release_holder = True
         for attempt in range(CONFLICT_RETRIES + len(seats) + 1):
-            tx = _Tx(self._connection)
+            tx = Transaction(SeatItem)
             for seat in seats:
                 tx.update(
-                    f"seat:{seat}",
-                    SeatItem(reservation.screening_id, seat),
-                    _free_seat_actions(),
-                    held_by(reservation.id),
+                    f"seat:{seat}", SeatItem(reservation.screening_id, seat), _free_seat(), held_by(reservation.id)
                 )
-            tx.update(
-                "reservation", ReservationItem(reservation.id), _end_actions(status, now_ms), reservation_is_active()
-            )
+            tx.update("reservation", ReservationItem(reservation.id), _ended(status, now_ms), reservation_is_active())
             if release_holder:
-                tx.delete(
-                    "holder", HolderItem(reservation.user_id, reservation.screening_id), holder_is(reservation.id)
-                )
-            try:
-                tx.commit()
+                holder = HolderItem(reservation.user_id, reservation.screening_id)
+                tx.delete("holder", holder, holder_is(reservation.id))
+            cancelled = tx.commit()
+            if cancelled is None:
                 return tuple(seats)
-            except TransactWriteError as error:
-                failures = tx.failures(error)
-                if not failures:
-                    raise
-            if failures.get("reservation", ("",))[0] == CONDITION_FAILED:
+            if cancelled.failed("reservation"):
                 return ()  # already ended by someone else: releasing twice is harmless
-            conditional = {label for label, (code, _) in failures.items() if code == CONDITION_FAILED}
-            seats = [seat for seat in seats if f"seat:{seat}" not in conditional]
-            release_holder = release_holder and "holder" not in conditional
-            if len(conditional) < len(failures):
-                time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+            refused = set(cancelled.failed_labels())
+            seats = [seat for seat in seats if f"seat:{seat}" not in refused]
+            release_holder = release_holder and "holder" not in refused
+            if len(refused) < len(cancelled.reasons):
+                back_off(attempt)
         raise DependencyUnavailable("busy", "The seats are being changed by others right now; try again.")
 
     def extend(self, reservation: Reservation, new_expiry: datetime, now: datetime) -> Reservation:
         now_ms, expires_ms = epoch_ms(now), epoch_ms(new_expiry)
-        tx = _Tx(self._connection)
+        tx = Transaction(SeatItem)
         for seat in reservation.seat_ids:
             tx.update(
                 f"seat:{seat}",
                 SeatItem(reservation.screening_id, seat),
                 [SeatItem.expires_at_ms.set(expires_ms), SeatItem.version.add(1)],
-                held_by(reservation.id) & (SeatItem.expires_at_ms > now_ms),
+                still_held_by(reservation.id, now_ms),
             )
         tx.update(
             "reservation",
             ReservationItem(reservation.id),
             [ReservationItem.expires_at_ms.set(expires_ms), ReservationItem.extended.set(True)],
-            reservation_is_active() & (ReservationItem.extended == False) & (ReservationItem.expires_at_ms > now_ms),  # noqa: E712
+            reservation_is_extendable(now_ms),
         )
         tx.update(
             "holder",
@@ -361,15 +322,15 @@ class DynamoSeatInventory:
             [HolderItem.expires_at_ms.set(expires_ms)],
             holder_is(reservation.id),
         )
-        try:
-            tx.commit()
-        except TransactWriteError as error:
-            if tx.failures(error):
-                raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.") from error
-            raise
+        cancelled = tx.commit()
+        if cancelled is not None:
+            raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.") from (
+                cancelled.error
+            )
         return replace(reservation, expires_at=new_expiry, extended=True)
 
-    def _new_reservation_item(self, new: Reservation, now_ms: int) -> ReservationItem:
+    @staticmethod
+    def _new_reservation_item(new: Reservation) -> ReservationItem:
         return ReservationItem(
             new.id,
             screening_id=new.screening_id,
@@ -387,7 +348,7 @@ class DynamoSeatInventory:
         )
 
 
-def _free_seat_actions() -> list:
+def _free_seat() -> list[Action]:
     return [
         SeatItem.status.set("available"),
         SeatItem.hold_id.remove(),
@@ -397,7 +358,7 @@ def _free_seat_actions() -> list:
     ]
 
 
-def _end_actions(status: str, now_ms: int) -> list:
+def _ended(status: ReservationStatus, now_ms: int) -> list[Action]:
     return [
         ReservationItem.status.set(status),
         ReservationItem.ended_at_ms.set(now_ms),

@@ -10,9 +10,11 @@ theater's screenings, write guarded by the version) because it needs no read, an
 hours never contend. Cost: one write per 5 minutes of busy time, 2 WCU each in a transaction; a 3-hour
 movie with cleaning is ~40 items, within the 100-item transaction limit (`MAX_SLOTS_PER_SCREENING`).
 
-Seats before the screening. The seat inventory (hundreds of items) is written first with BatchWrite, then
-the transaction makes the screening visible. A failure part-way leaves at worst seats of a screening id
-that no one can see; a refused transaction deletes them at once.
+The seat inventory is the booking room's (`SeatInventory`): the catalog service has it written before
+this transaction makes the screening visible, and taken back when the transaction is refused.
+
+A layout is stored on its theater item as JSON in the shape `parse_layout` reads (`layout_document`), so
+reading it back goes through the one validating constructor of a layout.
 
 Cursors are base64url JSON of the last returned item's key, checked on the way back in (the right key
 names, a partition and range inside this query) so a forged one is a 400, never a DynamoDB error.
@@ -29,13 +31,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamodb.models.booking import SeatItem
+from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, refused_as
 from chalicelib.adapters.dynamodb.models.catalog import (
     MOVIE_LISTING,
     THEATER_LISTING,
@@ -56,9 +58,8 @@ from chalicelib.domain.catalog import (
 )
 from chalicelib.domain.clock import Clock, epoch_ms, iso, parse_iso
 from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound
-from chalicelib.domain.layout import Seat, parse_layout
+from chalicelib.domain.layout import Layout, parse_layout
 
-CONDITION_FAILED = "ConditionalCheckFailed"
 MAX_CURSOR_CHARS = 1024
 FILTERED_PAGE_SIZE = 100
 SLOT_KEPT_AFTER = timedelta(days=7)
@@ -139,14 +140,6 @@ def _movie_not_found(movie_id: str) -> NotFound:
     return NotFound("movie_not_found", f"There is no movie {movie_id}.", {"movie_id": movie_id})
 
 
-def _movie_has_screenings(movie_id: str, what: str) -> Conflict:
-    return Conflict(
-        "movie_has_screenings",
-        f"Movie {movie_id} has screenings, so {what}.",
-        {"movie_id": movie_id},
-    )
-
-
 class DynamoMovies:
     TITLE_KEYS = ("listing", "title_key", "id")
 
@@ -166,12 +159,8 @@ class DynamoMovies:
             screenings_count=0,
         )
         movie_id_is_new = MovieItem.id.does_not_exist()
-        try:
+        with refused_as(lambda: Conflict("movie_exists", f"Movie {movie.id} already exists.")):
             item.save(condition=movie_id_is_new)
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict("movie_exists", f"Movie {movie.id} already exists.") from exc
-            raise
 
     def get(self, movie_id: str) -> Movie:
         try:
@@ -186,7 +175,7 @@ class DynamoMovies:
             | (MovieItem.screenings_count == 0)
             | MovieItem.screenings_count.does_not_exist()
         )
-        actions = [
+        actions: list[Action] = [
             MovieItem.title.set(movie.title),
             MovieItem.title_key.set(_title_key(movie)),
             MovieItem.description.set(movie.description),
@@ -197,24 +186,19 @@ class DynamoMovies:
             MovieItem.search_text.set(movie.search_text),
             MovieItem.genre_text.set(movie.genre_text),
         ]
-        try:
+        with refused_as(lambda: self._has_screenings(movie.id, "its duration cannot change")):
             MovieItem(id=movie.id).update(actions=actions, condition=movie_exists & schedules_stay_valid)
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            self.get(movie.id)  # raises movie_not_found if that was the failed part
-            raise _movie_has_screenings(movie.id, "its duration cannot change") from exc
 
     def remove(self, movie_id: str) -> None:
         movie_exists = MovieItem.id.exists()
         movie_has_no_screenings = (MovieItem.screenings_count == 0) | MovieItem.screenings_count.does_not_exist()
-        try:
+        with refused_as(lambda: self._has_screenings(movie_id, "it cannot be deleted")):
             MovieItem(id=movie_id).delete(condition=movie_exists & movie_has_no_screenings)
-        except DeleteError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            self.get(movie_id)
-            raise _movie_has_screenings(movie_id, "it cannot be deleted") from exc
+
+    def _has_screenings(self, movie_id: str, what: str) -> Conflict:
+        """Which condition refused: ``movie_exists`` (raises movie_not_found here) or the screenings one."""
+        self.get(movie_id)
+        return Conflict("movie_has_screenings", f"Movie {movie_id} has screenings, so {what}.", {"movie_id": movie_id})
 
     def search(self, search: MovieSearch, limit: int, cursor: str | None) -> Page[Movie]:
         start = decode_cursor(cursor, self.TITLE_KEYS)
@@ -236,6 +220,27 @@ class DynamoMovies:
 # Theaters
 
 
+def layout_document(layout: Layout) -> str:
+    """The stored form of a layout: compact JSON of rows (label, seats, aisles) and prices."""
+    rows = [
+        {
+            "label": row.label,
+            "seats": [
+                {"number": seat.number, "category": seat.category, **({"blocked": True} if seat.blocked else {})}
+                for seat in row.seats
+            ],
+            "aisles_after": sorted(row.aisles_after),
+        }
+        for row in layout.rows
+    ]
+    return json.dumps({"rows": rows, "prices": dict(sorted(layout.prices.items()))}, separators=(",", ":"))
+
+
+def stored_layout(document: str) -> Layout:
+    """The layout a theater item stores; `parse_layout` derives seat ids, positions and prices as on the way in."""
+    return parse_layout(json.loads(document))
+
+
 def _theater_not_found(theater_id: str) -> NotFound:
     return NotFound("theater_not_found", f"There is no theater {theater_id}.", {"theater_id": theater_id})
 
@@ -249,23 +254,19 @@ class DynamoTheaters:
             listing=THEATER_LISTING,
             name_key=f"{normalise(theater.name)[:100]}#{theater.id}",
             name=theater.name,
-            layout=json.dumps(theater.layout.to_json(), separators=(",", ":")),
+            layout=layout_document(theater.layout),
             seats_total=theater.seats_total,
         )
         theater_id_is_new = TheaterItem.id.does_not_exist()
-        try:
+        with refused_as(lambda: Conflict("theater_exists", f"Theater {theater.id} already exists.")):
             item.save(condition=theater_id_is_new)
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict("theater_exists", f"Theater {theater.id} already exists.") from exc
-            raise
 
     def get(self, theater_id: str) -> Theater:
         try:
             item = TheaterItem.get(theater_id)
         except DoesNotExist as exc:
             raise _theater_not_found(theater_id) from exc
-        return Theater(id=item.id, name=item.name, layout=parse_layout(json.loads(item.layout)))
+        return Theater(id=item.id, name=item.name, layout=stored_layout(item.layout))
 
     def list(self, limit: int, cursor: str | None) -> Page[TheaterSummary]:
         start = decode_cursor(cursor, self.NAME_KEYS)
@@ -301,29 +302,8 @@ class DynamoScreenings:
     def __init__(self, clock: Clock):
         self._clock = clock
 
-    @staticmethod
-    def _connection() -> Connection:
-        """The connection PynamoDB already holds for the screenings table (one botocore client per cold start)."""
-        return ScreeningItem._get_connection().connection
-
-    def add(self, screening: Screening, seats: Sequence[Seat]) -> None:
-        with SeatItem.batch_write() as batch:
-            for seat in seats:
-                batch.save(SeatItem.for_seat(screening.id, seat))
-        try:
-            self._claim_schedule(screening)
-        except (Conflict, NotFound) as refused:
-            # Refused for certain, so no one will ever see this screening id: its seats go. (After an unknown
-            # error the transaction may have gone through: the seats stay. Ids carry 64 random bits, so
-            # ``screening_exists`` never happens in practice; its seats, if ever, are not ours to delete.)
-            if refused.code != "screening_exists":
-                with SeatItem.batch_write() as batch:
-                    for seat in seats:
-                        batch.delete(SeatItem(screening_id=screening.id, seat_id=seat.id))
-            raise
-
-    def _claim_schedule(self, screening: Screening) -> None:
-        """One transaction: theater check, screening put, one put per slot, movie update (DynamoDB's order)."""
+    def add(self, screening: Screening) -> None:
+        """One transaction: the theater's check, the screening, one put per slot, the movie's count."""
         item = ScreeningItem(
             id=screening.id,
             movie_id=screening.movie_id,
@@ -340,52 +320,40 @@ class DynamoScreenings:
         screening_id_is_new = ScreeningItem.id.does_not_exist()
         slot_is_unclaimed = TheaterSlotItem.slot.does_not_exist()
         movie_is_unchanged = MovieItem.id.exists() & (MovieItem.duration_minutes == screening.duration_minutes)
-        slots = screening.slots
-        try:
-            with TransactWrite(connection=self._connection(), client_request_token=screening.id) as transaction:
-                transaction.condition_check(TheaterItem, screening.theater_id, condition=theater_exists)
-                transaction.save(item, condition=screening_id_is_new)
-                for slot in slots:
-                    slot_item = TheaterSlotItem(
-                        theater_id=screening.theater_id,
-                        slot=iso(slot),
-                        screening_id=screening.id,
-                        purge_at=screening.busy_until + SLOT_KEPT_AFTER,
-                    )
-                    transaction.save(slot_item, condition=slot_is_unclaimed, return_values="ALL_OLD")
-                transaction.update(
-                    MovieItem(id=screening.movie_id),
-                    actions=[MovieItem.screenings_count.add(1)],
-                    condition=movie_is_unchanged,
-                    return_values="ALL_OLD",
-                )
-        except TransactWriteError as exc:
-            refusal = self._refusal(screening, exc)
-            if refusal is None:
-                raise
-            raise refusal from exc
+        tx = Transaction(ScreeningItem, token=screening.id)
+        tx.check("theater", TheaterItem, screening.theater_id, theater_exists)
+        tx.save("screening", item, screening_id_is_new)
+        for slot in screening.slots:
+            slot_item = TheaterSlotItem(
+                theater_id=screening.theater_id,
+                slot=iso(slot),
+                screening_id=screening.id,
+                purge_at=screening.busy_until + SLOT_KEPT_AFTER,
+            )
+            tx.save(f"slot:{iso(slot)}", slot_item, slot_is_unclaimed, all_old=True)
+        movie = MovieItem(id=screening.movie_id)
+        tx.update("movie", movie, [MovieItem.screenings_count.add(1)], movie_is_unchanged, all_old=True)
+        cancelled = tx.commit()
+        if cancelled is not None:
+            raise self._refusal(screening, cancelled) from cancelled.error
 
-    def _refusal(self, screening: Screening, exc: TransactWriteError) -> Conflict | NotFound | None:
-        """Why the transaction was cancelled, in the domain's words; None for anything but a cancellation."""
-        if exc.cause_response_code != "TransactionCanceledException":
-            return None
-        reasons = exc.cancellation_reasons
-        theater, created, movie = reasons[0], reasons[1], reasons[-1]
-        slot_reasons = reasons[2:-1]
-        if theater is not None and theater.code == CONDITION_FAILED:
+    def _refusal(self, screening: Screening, cancelled: Cancellation) -> Conflict | NotFound:
+        """Why the transaction was cancelled, in the domain's words."""
+        if cancelled.failed("theater"):
             return _theater_not_found(screening.theater_id)
-        if movie is not None and movie.code == CONDITION_FAILED:
-            if not movie.raw_item:
+        if cancelled.failed("movie"):
+            if not cancelled.old_item("movie"):
                 return _movie_not_found(screening.movie_id)
             return Conflict(
                 "movie_changed",
                 f"Movie {screening.movie_id} changed its duration while this screening was scheduled; try again.",
                 {"movie_id": screening.movie_id},
             )
-        for reason in slot_reasons:
-            if reason is not None and reason.code == CONDITION_FAILED and reason.raw_item:
-                return self._overlap(screening, reason.raw_item["screening_id"]["S"])
-        if created is not None and created.code == CONDITION_FAILED:
+        for label in cancelled.failed_labels("slot:"):
+            claimed = cancelled.old_item(label)
+            if claimed:
+                return self._overlap(screening, claimed["screening_id"]["S"])
+        if cancelled.failed("screening"):
             return Conflict("screening_exists", f"Screening {screening.id} already exists.")
         return Conflict(
             "schedule_contended",
@@ -411,19 +379,10 @@ class DynamoScreenings:
         except DoesNotExist as exc:
             raise _screening_not_found(screening_id) from exc
 
-    def seat_states(self, screening_id: str) -> Iterator[tuple[str, int | None]]:
-        seats = SeatItem.query(screening_id, consistent_read=True, attributes_to_get=["status", "expires_at_ms"])
-        for seat in seats:
-            yield seat.status, None if seat.expires_at_ms is None else int(seat.expires_at_ms)
-
     def set_queue_mode(self, screening_id: str, queue_mode: bool) -> Screening:
         item = ScreeningItem(id=screening_id)
-        try:
+        with refused_as(lambda: _screening_not_found(screening_id)):
             item.update(actions=[ScreeningItem.queue_mode.set(queue_mode)], condition=ScreeningItem.id.exists())
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise _screening_not_found(screening_id) from exc
-            raise
         return _screening(item)
 
     def list(self, screening_filter: ScreeningFilter, limit: int, cursor: str | None) -> Page[Screening]:
@@ -433,6 +392,7 @@ class DynamoScreenings:
         high = iso(flt.starts_before - timedelta(seconds=1)) if flt.starts_before else None
         if high is not None and high < low:
             return Page([])
+        index: GlobalSecondaryIndex[ScreeningItem]
         if flt.theater_id:
             index, partition, partitions = ScreeningItem.by_theater, "theater_id", [flt.theater_id]
         elif flt.movie_id:

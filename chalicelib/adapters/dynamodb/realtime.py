@@ -12,6 +12,7 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition, size
 
+from chalicelib.adapters.dynamodb.base import condition_failed
 from chalicelib.adapters.dynamodb.models.realtime import ConnectionItem, SubscriptionItem
 from chalicelib.domain.clock import from_epoch_ms
 from chalicelib.domain.errors import Conflict, NotFound
@@ -28,10 +29,6 @@ def already_watching(screening_id: str) -> Condition:
 
 def below_limit(limit: int) -> Condition:
     return ConnectionItem.screenings.does_not_exist() | (size(ConnectionItem.screenings) < limit)
-
-
-def _is_condition_failure(exc: UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
 class DynamoConnections:
@@ -71,7 +68,7 @@ class DynamoConnections:
                 condition=connection_is_open() & (already_watching(screening_id) | below_limit(limit)),
             )
         except UpdateError as exc:
-            if not _is_condition_failure(exc):
+            if not condition_failed(exc):
                 raise
             row.delete()
             if self.get(connection_id) is None:
@@ -86,7 +83,7 @@ class DynamoConnections:
                 actions=[ConnectionItem.screenings.delete({screening_id})], condition=connection_is_open()
             )
         except UpdateError as exc:
-            if not _is_condition_failure(exc):
+            if not condition_failed(exc):
                 raise
         SubscriptionItem(screening_id, connection_id).delete()
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
+from chalicelib.adapters.dynamodb.catalog import stored_layout
 from chalicelib.adapters.dynamodb.models.catalog import ScreeningItem, TheaterItem
 from chalicelib.domain.clock import parse_iso
-from chalicelib.domain.layout import parse_layout
 from chalicelib.services.booking_ports import ScreeningForSale
 
 
@@ -17,4 +15,4 @@ class CatalogScreenings:
             theater = TheaterItem.get(screening.theater_id)
         except (ScreeningItem.DoesNotExist, TheaterItem.DoesNotExist):
             return None
-        return ScreeningForSale(screening_id, parse_layout(json.loads(theater.layout)), parse_iso(screening.starts_at))
+        return ScreeningForSale(screening_id, stored_layout(theater.layout), parse_iso(screening.starts_at))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from catalog_data import LAYOUT, MOVIE, NOW, TOMORROW_EVENING
 
-from chalicelib.domain.clock import FakeClock
+from tests.fakes.clock import FakeClock
 
 
 class Catalog:

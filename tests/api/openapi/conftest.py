@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from chalicelib.adapters.passwords import Argon2PasswordHasher
-from chalicelib.domain.clock import FakeClock
+from tests.fakes.clock import FakeClock
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # in the real past: tokens issued "now" are never from the future
 

@@ -9,9 +9,11 @@ from chalice import Chalice
 from openapi_spec_validator import validate
 
 from app import app
-from chalicelib.api.openapi import openapi_document, role_of
-from chalicelib.api.openapi_operations import OPERATIONS, Operation
-from chalicelib.api.requests import QuerySchema
+from chalicelib.api.openapi import openapi_document, operations, role_of
+from chalicelib.api.requests import QuerySchema, RequestSchema
+from chalicelib.api.responses import ResponseModel
+from chalicelib.api.routing import ApiBlueprint
+from tests.api.openapi.conftest import schema_problems
 
 METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
 
@@ -85,15 +87,14 @@ def test_the_admin_routes_are_the_catalog_writes(document):
 def test_every_route_is_documented(document):
     undocumented = sorted(key for key, operation in operations_of(document).items() if operation.get("x-undocumented"))
 
-    assert not undocumented, (
-        f"Routes without an entry in chalicelib/api/openapi_operations.py OPERATIONS: {undocumented}"
-    )
+    assert not undocumented, f"Routes declared without ApiBlueprint.route's documentation: {undocumented}"
 
 
-def test_every_documentation_entry_names_a_route_of_the_app():
-    stale = sorted(set(OPERATIONS) - set(app_routes()))
+def test_a_route_cannot_be_declared_without_its_summary_and_answers():
+    bp = ApiBlueprint("bare")
 
-    assert not stale, f"OPERATIONS documents routes the app does not have: {stale}"
+    with pytest.raises(TypeError, match="summary"):
+        bp.route("/api/things", methods=["GET"])
 
 
 def test_path_parameters_are_the_routes_view_arguments(document):
@@ -126,7 +127,7 @@ def test_every_request_body_refuses_unknown_fields_at_every_level(document):
 
 
 def test_every_query_schema_refuses_unknown_parameters():
-    queries = [operation.query for operation in OPERATIONS.values() if operation.query is not None]
+    queries = [operation.query for operation in operations(app).values() if operation.query is not None]
 
     assert queries
     for query in queries:
@@ -185,7 +186,7 @@ def test_a_route_without_documentation_is_still_published_with_its_method_and_se
     def remove_thing(thing_id):
         raise AssertionError("never called")
 
-    document = openapi_document(bare, operations={})
+    document = openapi_document(bare)
 
     operation = document["paths"]["/api/things/{thing_id}"]["delete"]
     assert operation["x-undocumented"] is True
@@ -194,17 +195,30 @@ def test_a_route_without_documentation_is_still_published_with_its_method_and_se
     validate(document)
 
 
-def test_an_entry_documents_its_route_in_a_document_of_another_app():
+def test_a_route_is_documented_by_what_it_declares_in_a_document_of_another_app():
     bare = Chalice(app_name="bare")
+    bp = ApiBlueprint("things")
 
-    @bare.route("/api/things", methods=["GET"])
+    class Thing(ResponseModel):
+        name: str
+
+    @bp.route("/api/things", methods=["GET"], summary="Things", answers={200: Thing}, errors={404: ("no_things",)})
     def things():
         raise AssertionError("never called")
 
-    document = openapi_document(bare, operations={("GET", "/api/things"): Operation("Things", {200: None})})
+    bare.register_blueprint(bp)
+    document = openapi_document(bare)
 
-    assert document["paths"]["/api/things"]["get"]["summary"] == "Things"
-    assert "x-undocumented" not in document["paths"]["/api/things"]["get"]
+    operation = document["paths"]["/api/things"]["get"]
+    assert operation["summary"] == "Things"
+    assert "x-undocumented" not in operation
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Thing"
+    }
+    assert operation["responses"]["404"]["content"]["application/json"]["schema"]["allOf"][1] == {
+        "properties": {"error": {"properties": {"code": {"enum": ["no_things"]}}}}
+    }
+    assert document["components"]["schemas"]["Thing"]["additionalProperties"] is False
 
 
 @pytest.mark.parametrize(
@@ -220,19 +234,44 @@ def test_an_authorizer_that_names_no_role_is_refused():
 
 
 def test_two_schemas_of_one_name_are_refused_rather_than_published_under_a_mangled_name():
-    from chalicelib.api import openapi_schemas as shapes
-    from chalicelib.api.requests import RequestSchema
+    from chalicelib.api.catalog_answers import Movie as MovieAnswer
 
     class Movie(RequestSchema):
         title: str
 
     bare = Chalice(app_name="bare")
+    bp = ApiBlueprint("movies")
 
-    @bare.route("/api/movies", methods=["POST"])
-    def add():
+    @bp.route("/api/movies", methods=["POST"], summary="Add", body=Movie, answers={201: MovieAnswer})
+    def add(body):
         raise AssertionError("never called")
 
-    operations = {("POST", "/api/movies"): Operation("Add", {201: shapes.Movie}, body=Movie)}
+    bare.register_blueprint(bp)
 
     with pytest.raises(ValueError, match="give it a name no other has"):
-        openapi_document(bare, operations)
+        openapi_document(bare)
+
+
+def test_every_example_validates_against_the_answer_it_illustrates(document):
+    examples = [
+        (key, status, answer["content"]["application/json"])
+        for key, operation in operations_of(document).items()
+        for status, answer in operation["responses"].items()
+        if "example" in answer.get("content", {}).get("application/json", {})
+    ]
+
+    assert {(key, status) for key, status, _ in examples} >= {
+        (("POST", "/api/seat-reservations"), "201"),
+        (("POST", "/api/seat-reservations"), "409"),
+    }
+    for key, status, media in examples:
+        assert not schema_problems(document, media["schema"], media["example"]), (key, status)
+
+
+def test_an_example_of_another_model_than_the_declared_answer_is_refused():
+    from chalicelib.api.reservations import HELD, ReleasedSeats
+
+    bp = ApiBlueprint("bare")
+
+    with pytest.raises(TypeError, match="the example of 200 is a Reservation"):
+        bp.route("/api/things", methods=["GET"], summary="Things", answers={200: ReleasedSeats}, examples={200: HELD})

@@ -6,6 +6,9 @@ or the body breaks the documented schema (response schemas are closed: an undocu
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 
 LAYOUT = {
@@ -228,3 +231,20 @@ def test_health_and_the_document_itself_answer_as_documented(documented):
 
     assert health.json["status"] == "ok"
     assert itself.json == documented.document
+
+
+@pytest.mark.parametrize(
+    "altered",
+    [
+        lambda body: {**body, "uptime_seconds": 12},
+        lambda body: {key: value for key, value in body.items() if key != "version"},
+        lambda body: {**body, "checks": {**body["checks"], "sqs": "yes"}},
+    ],
+    ids=["a field the model does not declare", "a declared field left out", "a field of another type"],
+)
+def test_an_answer_that_disagrees_with_the_document_fails_the_check(documented, altered):
+    health = documented.call("GET", "/api/health")
+    disagreeing = dataclasses.replace(health, body=json.dumps(altered(health.json)).encode())
+
+    with pytest.raises(AssertionError, match="breaks its documented schema"):
+        documented.assert_documented("GET", "/api/health", disagreeing)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.domain.clock import FakeClock
+from tests.fakes.clock import FakeClock
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # in the real past: tokens issued "now" are never from the future
 

@@ -12,10 +12,10 @@ from chalicelib.adapters.dynamodb.accounts import DynamoLoginCounters, DynamoSes
 from chalicelib.adapters.dynamodb.models.accounts import EmailClaimItem, UserItem
 from chalicelib.adapters.passwords import Argon2PasswordHasher
 from chalicelib.domain.accounts import User
-from chalicelib.domain.clock import FakeClock
 from chalicelib.domain.errors import Conflict, DependencyUnavailable
 from chalicelib.services.accounts import AccountPolicy, AccountService
 from chalicelib.services.tokens import AccessTokens
+from tests.fakes.clock import FakeClock
 
 CONTENDERS = 6
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.adapters.dynamodb.models.booking import SeatItem
 from chalicelib.domain.layout import Layout, parse_layout
 from tests.fakes.booking import InMemorySeatInventory
 
@@ -23,26 +22,24 @@ SMALL_LAYOUT = {
 }
 
 
-def write_seat_items(screening_id: str, layout: Layout) -> None:
-    """What creating a screening does to the seats table (the catalog's job in production)."""
-    with SeatItem.batch_write() as batch:
-        for seat in layout.seats:
-            batch.save(SeatItem.for_seat(screening_id, seat))
-
-
 @pytest.fixture
 def layout() -> Layout:
     return parse_layout(SMALL_LAYOUT)
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
-def inventory(request, layout):
+def empty_inventory(request):
+    """A seat inventory with no screening in it yet."""
     if request.param == "memory":
-        fake = InMemorySeatInventory()
-        fake.add_screening(SCREENING, layout)
-        return fake
+        return InMemorySeatInventory()
     request.getfixturevalue("aws")
     from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
 
-    write_seat_items(SCREENING, layout)
     return DynamoSeatInventory()
+
+
+@pytest.fixture
+def inventory(empty_inventory, layout):
+    """The inventory of one screening of `SMALL_LAYOUT`, created through the port as the catalog creates it."""
+    empty_inventory.add_screening(SCREENING, layout.seats)
+    return empty_inventory

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.domain.clock import epoch_ms
-from chalicelib.domain.errors import Conflict, HoldExpired
+from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
+from chalicelib.domain.holds import count_available
 from chalicelib.domain.reservations import Reservation
-from chalicelib.services.booking_ports import ActiveHoldExists, SeatsTaken
 from tests.contract.booking.conftest import SCREENING
 
 NOW = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
@@ -34,7 +35,57 @@ def a_hold(
 
 
 def statuses(inventory) -> dict[str, tuple[str, str | None]]:
-    return {seat.seat_id: (seat.status, seat.hold_id) for seat in inventory.seats(SCREENING)}
+    return {seat.seat_id: (seat.status, seat.hold_id) for seat in inventory.seat_states(SCREENING)}
+
+
+# A screening's seats
+
+
+def test_a_new_screening_has_every_layout_seat_available_or_blocked_and_unheld(empty_inventory, layout):
+    empty_inventory.add_screening("scr_new", layout.seats)
+
+    states = {state.seat_id: state for state in empty_inventory.seat_states("scr_new")}
+
+    assert set(states) == {seat.id for seat in layout.seats}
+    assert {seat_id for seat_id, state in states.items() if state.status == "blocked"} == {"C1"}
+    assert all(state.status in ("available", "blocked") for state in states.values())
+    assert all(
+        (state.hold_id, state.holder_id, state.expires_at_ms, state.version) == (None, None, None, 0)
+        for state in states.values()
+    )
+    assert count_available(states.values(), epoch_ms(NOW)) == layout.seats_total - 1
+
+
+def test_screenings_keep_their_seats_apart(inventory, layout):
+    inventory.add_screening("scr_other", layout.seats)
+    inventory.hold(a_hold("alice", ("A1",)), None, NOW)
+
+    assert {state.seat_id: state.status for state in inventory.seat_states("scr_other")}["A1"] == "available"
+
+
+def test_removing_a_refused_screening_leaves_no_seat_of_it_and_keeps_the_others(inventory, layout):
+    inventory.add_screening("scr_refused", layout.seats)
+
+    inventory.remove_screening("scr_refused", [seat.id for seat in layout.seats])
+
+    assert inventory.seat_states("scr_refused") == []
+    assert len(inventory.seat_states(SCREENING)) == layout.seats_total
+
+
+def test_a_screening_with_no_seats_stored_has_no_states(empty_inventory):
+    assert empty_inventory.seat_states("scr_unknown") == []
+
+
+def test_the_available_count_counts_a_seat_whose_hold_has_expired(inventory, layout):
+    inventory.hold(a_hold("alice", ("A1",), seconds=60), None, NOW)
+    inventory.hold(a_hold("bob", ("A2",), seconds=600), None, NOW)
+
+    later = epoch_ms(NOW + timedelta(seconds=61))
+
+    assert count_available(inventory.seat_states(SCREENING), later) == layout.seats_total - 2
+
+
+# Holds
 
 
 def test_a_hold_takes_every_seat_it_asks_for(inventory):
@@ -53,7 +104,7 @@ def test_seat_is_free_fails_for_a_seat_under_a_running_hold_and_nothing_is_writt
     inventory.hold(alice, None, NOW)
     bob = a_hold("bob", ("A1", "A2", "A3"))
 
-    with pytest.raises(SeatsTaken) as lost:
+    with pytest.raises(SeatsUnavailable) as lost:
         inventory.hold(bob, None, NOW + timedelta(seconds=1))
 
     assert lost.value.seat_ids == ("A2",)
@@ -73,7 +124,7 @@ def test_seat_is_free_holds_for_a_seat_whose_hold_has_expired(inventory):
 
 
 def test_a_blocked_seat_is_never_held(inventory):
-    with pytest.raises(SeatsTaken) as lost:
+    with pytest.raises(SeatsUnavailable) as lost:
         inventory.hold(a_hold("alice", ("C1", "C2")), None, NOW)
 
     assert lost.value.seat_ids == ("C1",)
@@ -83,10 +134,9 @@ def test_no_active_hold_refuses_a_second_hold_for_the_same_screening(inventory):
     first = a_hold("alice", ("A1",))
     inventory.hold(first, None, NOW)
 
-    with pytest.raises(ActiveHoldExists) as busy:
+    with pytest.raises(HoldChanged) as busy:
         inventory.hold(a_hold("alice", ("B1",)), None, NOW)
 
-    assert busy.value.hold_id == first.id
     assert (busy.value.current.id, busy.value.current.seat_ids) == (first.id, ("A1",))
     assert busy.value.current.started_at == first.started_at
     assert statuses(inventory)["B1"][0] == "available"
@@ -133,10 +183,10 @@ def test_holder_is_refuses_to_replace_a_hold_that_is_no_longer_the_users_current
     current = a_hold("alice", ("A2",))
     inventory.hold(current, old, NOW)
 
-    with pytest.raises(ActiveHoldExists) as busy:
+    with pytest.raises(HoldChanged) as busy:
         inventory.hold(a_hold("alice", ("A3",)), old, NOW)
 
-    assert busy.value.hold_id == current.id
+    assert busy.value.current.id == current.id
 
 
 def test_reservation_is_active_refuses_to_replace_a_hold_released_meanwhile(inventory):
@@ -146,7 +196,7 @@ def test_reservation_is_active_refuses_to_replace_a_hold_released_meanwhile(inve
     inventory.release(old, "released", NOW)
     inventory.hold(a_hold("bob", ("B6",)), None, NOW)  # unrelated traffic
 
-    with pytest.raises(ActiveHoldExists):
+    with pytest.raises(HoldChanged):
         inventory.hold(a_hold("alice", ("A1", "A2")), stale_copy, NOW)
 
 
@@ -156,7 +206,7 @@ def test_held_by_refuses_to_keep_a_seat_someone_took_after_the_old_hold_expired(
     later = NOW + timedelta(seconds=61)
     inventory.hold(a_hold("bob", ("A2",), at=later), None, later)
 
-    with pytest.raises(SeatsTaken) as lost:
+    with pytest.raises(SeatsUnavailable) as lost:
         inventory.hold(a_hold("alice", ("A2", "A3"), at=later), old, later)
 
     assert lost.value.seat_ids == ("A2",)
@@ -217,7 +267,7 @@ def test_extend_moves_the_expiry_of_the_hold_and_of_its_seats(inventory):
     assert stored.expires_at == new_expiry and stored.extended
     # the seat is still held one second before the new expiry
     late = new_expiry - timedelta(seconds=1)
-    with pytest.raises(SeatsTaken):
+    with pytest.raises(SeatsUnavailable):
         inventory.hold(a_hold("bob", ("A1",), at=late), None, late)
 
 
@@ -236,6 +286,51 @@ def test_extend_refuses_a_second_extension(inventory):
 
     with pytest.raises(HoldExpired):
         inventory.extend(hold, hold.expires_at + timedelta(seconds=120), NOW)
+
+
+def test_still_held_by_refuses_to_extend_a_seat_the_hold_does_not_have_and_nothing_moves(inventory):
+    """Only the seat's condition fails: the reservation is active and unextended, the holder is this hold."""
+    alice = a_hold("alice", ("A1",), seconds=600)
+    inventory.hold(alice, None, NOW)
+    bob = a_hold("bob", ("A2",), seconds=600)
+    inventory.hold(bob, None, NOW)
+    claims_too_much = replace(alice, seat_ids=("A1", "A2"))
+
+    with pytest.raises(HoldExpired):
+        inventory.extend(claims_too_much, alice.expires_at + timedelta(seconds=300), NOW)
+
+    assert not inventory.get(alice.id).extended
+    rows = {row.seat_id: row for row in inventory.seat_states(SCREENING)}
+    assert rows["A1"].expires_at_ms == epoch_ms(alice.expires_at)
+    assert (rows["A2"].hold_id, rows["A2"].expires_at_ms) == (bob.id, epoch_ms(bob.expires_at))
+
+
+def test_holder_is_refuses_to_extend_when_the_holder_does_not_hold_it_and_nothing_moves(inventory):
+    """Only the holder's condition fails: the seats and the reservation are this hold's and running."""
+    hold = a_hold("alice", ("A1",), seconds=600)
+    inventory.hold(hold, None, NOW)
+    someone_else = replace(hold, user_id="mallory")
+
+    with pytest.raises(HoldExpired):
+        inventory.extend(someone_else, hold.expires_at + timedelta(seconds=300), NOW)
+
+    assert not inventory.get(hold.id).extended
+    assert inventory.current_hold_id("mallory", SCREENING) is None
+    assert {row.seat_id: row.expires_at_ms for row in inventory.seat_states(SCREENING)}["A1"] == epoch_ms(
+        hold.expires_at
+    )
+
+
+def test_reservation_is_extendable_refuses_a_hold_released_meanwhile(inventory):
+    hold = a_hold("alice", ("A1",), seconds=600)
+    inventory.hold(hold, None, NOW)
+    inventory.release(hold, "released", NOW)
+
+    with pytest.raises(HoldExpired):
+        inventory.extend(hold, hold.expires_at + timedelta(seconds=300), NOW)
+
+    assert inventory.get(hold.id).status == "released" and not inventory.get(hold.id).extended
+    assert statuses(inventory)["A1"] == ("available", None)
 
 
 def test_due_for_expiry_lists_only_active_holds_past_their_expiry(inventory):
@@ -262,13 +357,14 @@ def test_for_user_lists_the_users_reservations_newest_first(inventory):
     assert [r.id for r in inventory.for_user("alice")] == [second.id, first.id]
 
 
-def test_statuses_tell_the_changing_part_of_every_seat(inventory, layout):
+def test_seat_states_tell_the_changing_part_of_every_seat(inventory, layout):
     hold = a_hold("alice", ("A1",))
     inventory.hold(hold, None, NOW)
 
-    rows = {row.seat_id: row for row in inventory.statuses(SCREENING)}
+    rows = {row.seat_id: row for row in inventory.seat_states(SCREENING)}
 
     assert set(rows) == {seat.id for seat in layout.seats}
     assert (rows["A1"].status, rows["A1"].expires_at_ms, rows["A1"].version) == ("held", epoch_ms(hold.expires_at), 1)
+    assert (rows["A1"].hold_id, rows["A1"].holder_id) == (hold.id, "alice")
     assert (rows["A2"].status, rows["A2"].expires_at_ms) == ("available", None)
     assert rows["C1"].status == "blocked"

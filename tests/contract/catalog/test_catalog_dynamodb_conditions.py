@@ -12,13 +12,21 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from chalicelib.adapters.dynamodb.catalog import DynamoMovies, DynamoScreenings, DynamoTheaters
+from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
+from chalicelib.adapters.dynamodb.catalog import (
+    DynamoMovies,
+    DynamoScreenings,
+    DynamoTheaters,
+    layout_document,
+)
 from chalicelib.adapters.dynamodb.models.booking import SeatItem
-from chalicelib.adapters.dynamodb.models.catalog import MovieItem, ScreeningItem, TheaterSlotItem
+from chalicelib.adapters.dynamodb.models.catalog import MovieItem, ScreeningItem, TheaterItem, TheaterSlotItem
 from chalicelib.domain.catalog import MovieDetails, MovieSearch, Screening, Theater
-from chalicelib.domain.clock import FakeClock
 from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound
+from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
+from chalicelib.services.catalog import Catalog
+from tests.fakes.clock import FakeClock
 
 LAYOUT = parse_layout(
     {
@@ -30,11 +38,16 @@ LAYOUT = parse_layout(
     }
 )
 EVENING = datetime(2026, 6, 2, 19, 0, tzinfo=UTC)
+ADMIN = Principal("user-admin", "admin")
 
 
 @pytest.fixture
-def repositories(aws):
-    clock = FakeClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+def clock():
+    return FakeClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def repositories(aws, clock):
     return DynamoMovies(), DynamoTheaters(), DynamoScreenings(clock)
 
 
@@ -94,7 +107,7 @@ def test_movie_exists_keeps_a_replace_from_creating_a_movie(movies):
 
 
 def test_schedules_stay_valid_refuses_a_new_duration_once_a_screening_exists(movies, screenings, movie, theater):
-    screenings.add(scheduled("scr_1", movie, theater), LAYOUT.seats)
+    screenings.add(scheduled("scr_1", movie, theater))
 
     with pytest.raises(Conflict) as refused:
         movies.replace(replace(movie, duration_minutes=180))
@@ -106,7 +119,7 @@ def test_schedules_stay_valid_refuses_a_new_duration_once_a_screening_exists(mov
 
 
 def test_movie_has_no_screenings_refuses_a_delete(movies, screenings, movie, theater):
-    screenings.add(scheduled("scr_1", movie, theater), LAYOUT.seats)
+    screenings.add(scheduled("scr_1", movie, theater))
 
     with pytest.raises(Conflict) as refused:
         movies.remove(movie.id)
@@ -142,16 +155,19 @@ def test_a_theater_reads_back_with_the_same_layout(theaters, theater):
     assert theaters.get(theater.id) == theater
 
 
+def test_a_theater_item_stores_its_layout_document(theater):
+    assert TheaterItem.get(theater.id).layout == layout_document(LAYOUT)
+
+
 # Screenings: the transaction
 
 
-def test_a_screening_is_stored_with_its_seats_and_its_slots(screenings, movie, theater):
+def test_a_screening_is_stored_with_its_slots(screenings, movie, theater):
     screening = scheduled("scr_1", movie, theater)
 
-    screenings.add(screening, LAYOUT.seats)
+    screenings.add(screening)
 
     assert screenings.get("scr_1") == screening
-    assert sorted(seat.seat_id for seat in SeatItem.query("scr_1")) == ["A1", "A2", "A3", "B1"]
     slots = [slot.slot for slot in TheaterSlotItem.query(theater.id)]
     assert slots == [f"2026-06-02T{hour:02d}:{minute:02d}:00Z" for hour, minute in _marks(19, 0, 21, 25)]
     assert MovieItem.get(movie.id).screenings_count == 1
@@ -170,14 +186,13 @@ def test_slot_is_unclaimed_lets_only_one_of_two_overlapping_screenings_in(screen
     first = scheduled("scr_1", movie, theater)
     second = scheduled("scr_2", movie, theater, datetime(2026, 6, 2, 21, 20, tzinfo=UTC))  # during cleaning
 
-    screenings.add(first, LAYOUT.seats)
+    screenings.add(first)
     with pytest.raises(Conflict) as refused:
-        screenings.add(second, LAYOUT.seats)
+        screenings.add(second)
 
     assert refused.value.code == "screening_overlap"
     assert refused.value.details["screening_id"] == "scr_1"
     assert ScreeningItem.count() == 1
-    assert list(SeatItem.query("scr_2")) == []
     assert {slot.screening_id for slot in TheaterSlotItem.query(theater.id)} == {"scr_1"}
     assert MovieItem.get(movie.id).screenings_count == 1
 
@@ -186,11 +201,10 @@ def test_theater_exists_refuses_a_screening_in_a_theater_that_is_not_stored(scre
     nowhere = Theater(id="thr_gone", name="Gone", layout=LAYOUT)
 
     with pytest.raises(NotFound) as refused:
-        screenings.add(scheduled("scr_1", movie, nowhere), LAYOUT.seats)
+        screenings.add(scheduled("scr_1", movie, nowhere))
 
     assert refused.value.code == "theater_not_found"
     assert ScreeningItem.count() == 0
-    assert list(SeatItem.query("scr_1")) == []
 
 
 def test_movie_is_unchanged_refuses_a_screening_of_a_deleted_movie(movies, screenings, movie, theater):
@@ -198,7 +212,7 @@ def test_movie_is_unchanged_refuses_a_screening_of_a_deleted_movie(movies, scree
     movies.remove(movie.id)
 
     with pytest.raises(NotFound) as refused:
-        screenings.add(screening, LAYOUT.seats)
+        screenings.add(screening)
 
     assert refused.value.code == "movie_not_found"
     assert ScreeningItem.count() == 0
@@ -210,7 +224,7 @@ def test_movie_is_unchanged_refuses_a_screening_timed_with_an_old_duration(movie
     movies.replace(replace(movie, duration_minutes=150))
 
     with pytest.raises(Conflict) as refused:
-        screenings.add(screening, LAYOUT.seats)
+        screenings.add(screening)
 
     assert refused.value.code == "movie_changed"
     assert ScreeningItem.count() == 0
@@ -218,11 +232,11 @@ def test_movie_is_unchanged_refuses_a_screening_timed_with_an_old_duration(movie
 
 
 def test_screening_id_is_new_refuses_a_second_screening_with_the_same_id(screenings, movie, theater):
-    screenings.add(scheduled("scr_1", movie, theater), LAYOUT.seats)
+    screenings.add(scheduled("scr_1", movie, theater))
     tomorrow = scheduled("scr_1", movie, theater, datetime(2026, 6, 3, 19, 0, tzinfo=UTC))
 
     with pytest.raises(Conflict) as refused:
-        screenings.add(tomorrow, LAYOUT.seats)
+        screenings.add(tomorrow)
 
     assert refused.value.code == "screening_exists"
     assert screenings.get("scr_1").starts_at == EVENING
@@ -252,22 +266,28 @@ def atomic_requests(monkeypatch):
     monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
 
 
-def test_two_admins_racing_for_one_evening_get_exactly_one_screening(atomic_requests, screenings, movie, theater):
-    """Threads interleave their requests freely: the slot conditions still admit exactly one screening."""
+@pytest.fixture
+def catalog(repositories, clock):
+    movies, theaters, screenings = repositories
+    return Catalog(movies, theaters, screenings, DynamoSeatInventory(), clock, cleaning_minutes=20)
+
+
+def test_two_admins_racing_for_one_evening_get_exactly_one_screening(atomic_requests, catalog, movie, theater):
+    """Threads interleave their requests freely: the slot conditions still admit exactly one screening,
+    and only the winner's seats are left."""
     starts = [datetime(2026, 6, 2, 19, minute, tzinfo=UTC) for minute in (0, 5, 10, 15)]
-    contenders = [scheduled(f"scr_{index}", movie, theater, start) for index, start in enumerate(starts)]
-    barrier = threading.Barrier(len(contenders))
+    barrier = threading.Barrier(len(starts))
     outcomes: list[str] = []
 
-    def schedule(screening: Screening) -> None:
+    def schedule(starts_at: datetime) -> None:
         barrier.wait()
         try:
-            screenings.add(screening, LAYOUT.seats)
+            catalog.schedule_screening(ADMIN, movie.id, theater.id, starts_at)
             outcomes.append("created")
         except Conflict as exc:
             outcomes.append(exc.code)
 
-    threads = [threading.Thread(target=schedule, args=(screening,)) for screening in contenders]
+    threads = [threading.Thread(target=schedule, args=(starts_at,)) for starts_at in starts]
     for thread in threads:
         thread.start()
     for thread in threads:

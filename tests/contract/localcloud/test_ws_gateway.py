@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -11,17 +10,11 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from chalicelib.adapters.websocket import ApiGatewayNotifier
+from scripts.localcloud.harness import wait_for
 
 from .conftest import RunningGateway
 
 pytestmark = pytest.mark.slow
-
-
-def _wait_for(predicate, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def _connection_id(tiny_ws) -> str:
@@ -60,7 +53,7 @@ def test_every_message_goes_to_default_with_the_message_event(gateway, tiny_ws):
     with connect(gateway.ws_url) as client:
         client.send(json.dumps({"action": "join_screening", "screening_id": "s-1"}))
         client.send(b"\x00\x01binary")
-        _wait_for(lambda: len(tiny_ws.of_type("MESSAGE")) == 2)
+        wait_for(lambda: len(tiny_ws.of_type("MESSAGE")) == 2)
 
     text, binary = tiny_ws.of_type("MESSAGE")
     assert text["requestContext"]["routeKey"] == "$default"
@@ -76,7 +69,7 @@ def test_a_crashing_message_handler_answers_internal_server_error_and_keeps_the_
         client.send("crash")
         answer = json.loads(client.recv(timeout=5))
         client.send("still here")
-        _wait_for(lambda: len(tiny_ws.of_type("MESSAGE")) == 2)
+        wait_for(lambda: len(tiny_ws.of_type("MESSAGE")) == 2)
 
     assert answer["message"] == "Internal server error"
     assert answer["connectionId"] == _connection_id(tiny_ws)

@@ -1,26 +1,23 @@
-"""A local cloud (moto + REST front) with one 300-seat screening, and Debian's Chromium driven by Playwright.
+"""A local cloud (the harness's) with one 300-seat screening, and Debian's Chromium driven by Playwright.
 
-The page's WebSocket URL (``WS_PUBLIC_URL``) names a port where nothing listens unless a test starts the
-local WebSocket gateway there (`ws_gateway`): without it the page must fall back to polling.
+The local cloud runs its WebSocket gateway; a page reaches it only when the test opens it with
+``new_page(websocket=True)``. Other pages' sockets are closed as they open, as if no gateway were
+there, and they must fall back to polling.
 """
 
 from __future__ import annotations
 
-import os
+import re
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from scripts import bench_reservations as bench
-from scripts.localcloud.children import Child, wait_for_port
-from scripts.localcloud.environment import Ports, local_environment
+from scripts import demo_data
+from scripts.localcloud.harness import LocalCloud, local_cloud
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -37,10 +34,12 @@ PASSWORD = "correct horse battery staple"
 
 @dataclass(frozen=True)
 class Cloud:
-    api: str
-    aws: str
-    ws_port: int
+    local: LocalCloud
     screening_id: str
+
+    @property
+    def api(self) -> str:
+        return self.local.api_url
 
     def page_url(self, screening_id: str | None = None) -> str:
         return f"{self.api}/seat-reservation-demo.html?screening={screening_id or self.screening_id}"
@@ -53,47 +52,17 @@ class Cloud:
         assert answer.status_code == 201, answer.text
         return answer.json()
 
+    def token(self, user_id: str) -> str:
+        return self.local.token(user_id)
+
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[Cloud]:
-    """moto and the REST front on free ports; this process's environment is restored afterwards."""
-    saved = dict(os.environ)
-    ws_port = bench.free_port()
-    os.environ["WS_PUBLIC_URL"] = f"ws://127.0.0.1:{ws_port}"
-    try:
-        with bench.local_cloud(hold_seconds=600) as (api, aws):
-            [screening_id] = bench.seed(api, 1)
-            yield Cloud(api, aws, ws_port, screening_id)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-@pytest.fixture
-def ws_gateway(cloud: Cloud) -> Iterator[int]:
-    """The local WebSocket gateway on the port the page is told about, started as the supervisor starts it."""
-    ports = Ports(api=_port(cloud.api), ws=cloud.ws_port, moto=_port(cloud.aws))
-    env = local_environment(os.environ, aws_endpoint=cloud.aws, ports=ports, localstack=False)
-    env["LOG_LEVEL"] = "WARNING"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.localcloud.ws_gateway", "--port", str(cloud.ws_port)],
-        cwd=bench.ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(cloud.ws_port, 30, Child("websocket", process))
-        yield cloud.ws_port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _port(url: str) -> int:
-    port = urlsplit(url).port
-    assert port is not None, url
-    return port
+    """The local cloud on free ports, its page told its gateway's URL, seeded with one 300-seat hall."""
+    with local_cloud(dataset=demo_data.halls(1)) as running:
+        assert running.seeded is not None
+        [screening_id] = running.seeded.screening_ids
+        yield Cloud(running, screening_id)
 
 
 @pytest.fixture(scope="module")
@@ -113,13 +82,16 @@ def browser():
 def new_page(browser):
     """Pages in contexts of their own (separate storage, as two people on two machines); closed afterwards.
 
-    A script error or a Content-Security-Policy violation on any of them fails the test."""
+    ``websocket=True`` lets the page reach the WebSocket gateway. A script error or a Content-Security-Policy
+    violation on any of them fails the test."""
     contexts = []
     problems: list[str] = []
 
-    def open_context(*, paused_clock: bool = False):
+    def open_context(*, paused_clock: bool = False, websocket: bool = False):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
+        if not websocket:
+            context.route_web_socket(re.compile(".*"), lambda socket: socket.close())
         if paused_clock:
             # The page's timers (polling, countdown) run only when the test advances the clock.
             context.clock.install()

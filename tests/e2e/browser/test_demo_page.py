@@ -12,7 +12,6 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from scripts import bench_reservations as bench
 from tests.e2e.browser.conftest import PASSWORD, Cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -41,7 +40,7 @@ def sign_in(page: Page, email: str) -> None:
 def hold_over_http(cloud: Cloud, user_id: str, seat_ids: list[str]) -> None:
     answer = requests.post(
         f"{cloud.api}/api/seat-reservations",
-        headers={"Authorization": f"Bearer {bench.token(user_id)}"},
+        headers={"Authorization": f"Bearer {cloud.token(user_id)}"},
         json={"screening_id": cloud.screening_id, "seat_ids": seat_ids},
         timeout=30,
     )
@@ -49,7 +48,7 @@ def hold_over_http(cloud: Cloud, user_id: str, seat_ids: list[str]) -> None:
 
 
 def test_a_hold_shows_up_for_another_person_by_polling_and_the_loser_is_offered_alternatives(cloud, new_page, tmp_path):
-    # Given Ana and Ben have accounts, and no WebSocket gateway runs: both pages fall back to polling
+    # Given Ana and Ben have accounts, and their pages cannot reach the WebSocket gateway: both fall back to polling
     cloud.register("ana@example.com", "Ana")
     cloud.register("ben@example.com", "Ben")
     ana, ben = new_page(), new_page(paused_clock=True)
@@ -186,8 +185,8 @@ def test_the_map_runs_front_to_back_with_the_aisle_and_works_from_the_keyboard(c
     expect(page.locator('[data-seat-id][tabindex="0"]')).to_have_count(1)
 
 
-def test_with_the_websocket_gateway_the_page_goes_live_and_still_reconciles(cloud, ws_gateway, new_page):
-    page = new_page(paused_clock=True)
+def test_with_the_websocket_gateway_the_page_goes_live_and_still_reconciles(cloud, new_page):
+    page = new_page(paused_clock=True, websocket=True)
     open_demo(page, cloud)
 
     # The page is live once the gateway answered join_screening with the seat map snapshot

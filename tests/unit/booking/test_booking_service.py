@@ -6,13 +6,21 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain.clock import FakeClock
-from chalicelib.domain.errors import Conflict, Forbidden, HoldExpired, InvalidRequest, NotFound, SeatsUnavailable
+from chalicelib.domain.errors import (
+    Conflict,
+    Forbidden,
+    HoldChanged,
+    HoldExpired,
+    InvalidRequest,
+    NotFound,
+    SeatsUnavailable,
+)
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 from chalicelib.domain.reservations import HoldPolicy, SeatsHeld, SeatsReleased
 from chalicelib.services.booking import BookingService
 from tests.fakes.booking import InMemorySeatInventory, RecordingPublisher, RecordingScheduler, StaticLayouts
+from tests.fakes.clock import FakeClock
 
 SCREENING = "scr_1"
 ALICE = Principal("alice")
@@ -43,7 +51,7 @@ def clock():
 @pytest.fixture
 def inventory():
     fake = InMemorySeatInventory()
-    fake.add_screening(SCREENING, LAYOUT)
+    fake.add_screening(SCREENING, LAYOUT.seats)
     return fake
 
 
@@ -79,8 +87,8 @@ def test_a_seat_held_by_alice_cannot_be_held_by_bob_and_bob_is_offered_alternati
         booking.hold_seats(BOB, SCREENING, ["D4", "D5"])
 
     assert failed.value.seat_ids == ("D5",)
-    alternatives = failed.value.details["alternatives"]
-    assert alternatives and all(len(a["seat_ids"]) == 2 and "D5" not in a["seat_ids"] for a in alternatives)
+    alternatives = failed.value.alternatives
+    assert alternatives and all(len(a.seat_ids) == 2 and "D5" not in a.seat_ids for a in alternatives)
 
 
 def test_a_seat_becomes_available_the_moment_its_hold_expires_without_any_release(booking, clock):
@@ -98,7 +106,7 @@ def test_a_second_hold_for_the_same_screening_replaces_the_first(booking, invent
     second = booking.hold_seats(ALICE, SCREENING, ["A2", "A3"])
 
     assert inventory.get(first.id).status == "replaced"
-    assert {v.seat.seat_id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "available"
+    assert {v.seat.id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "available"
     released = [e for e in publisher.events if isinstance(e, SeatsReleased)]
     assert released[-1].seat_ids == ("A1",) and released[-1].reason == "replaced"
     assert second.seat_ids == ("A2", "A3")
@@ -222,11 +230,11 @@ def test_every_hold_is_announced_and_scheduled_for_expiry(booking, publisher, sc
 
 def test_the_seat_map_shows_an_expired_hold_as_available(booking, clock):
     booking.hold_seats(ALICE, SCREENING, ["A1"])
-    assert {v.seat.seat_id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "held"
+    assert {v.seat.id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "held"
 
     clock.advance(600)
 
-    assert {v.seat.seat_id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "available"
+    assert {v.seat.id: v.status for v in booking.seat_map(SCREENING).seats}["A1"] == "available"
     assert booking.seat_map(SCREENING).available_count == LAYOUT.seats_total
 
 
@@ -272,3 +280,30 @@ def test_a_fresh_seat_map_never_refuses_the_users_own_seats(booking):
     replaced = booking.hold_seats(ALICE, SCREENING, ["E5", "E6"])
 
     assert replaced.seat_ids == ("E5", "E6")
+
+
+class _HoldKeepsChanging(InMemorySeatInventory):
+    """The user's hold changes under every replacement: another tab of theirs wins each race."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attempts = 0
+
+    def hold(self, new, replacing, now):
+        self.attempts += 1
+        raise HoldChanged()
+
+
+def test_a_hold_whose_previous_hold_keeps_changing_gives_up_with_hold_contention(clock, publisher, scheduler):
+    inventory = _HoldKeepsChanging()
+    inventory.add_screening(SCREENING, LAYOUT.seats)
+    layouts = StaticLayouts()
+    layouts.add(SCREENING, LAYOUT, clock.now() + timedelta(days=1))
+    booking = BookingService(inventory, layouts, scheduler, publisher, clock, HoldPolicy(600, 300, 900, 10))
+
+    with pytest.raises(HoldChanged) as refused:
+        booking.hold_seats(ALICE, SCREENING, ["A1"])
+
+    assert refused.value.code == "hold_contention"
+    assert inventory.attempts == 3
+    assert publisher.events == [] and scheduler.scheduled == []

@@ -17,7 +17,6 @@ from chalicelib.domain.catalog import (
     Theater,
     busy_until,
     check_start,
-    count_available,
     normalise,
     overlaps,
     search_words,
@@ -192,20 +191,3 @@ def test_two_screenings_share_a_slot_exactly_when_their_busy_times_overlap(start
     if not share_a_slot:
         later, earlier = (first, second) if first.starts_at >= second.starts_at else (second, first)
         assert later.starts_at >= earlier.ends_at + timedelta(minutes=clean)
-
-
-# Availability
-
-
-def test_held_seats_whose_hold_expired_count_as_available_and_others_do_not():
-    now_ms = 1_000_000
-    states = [
-        ("available", None),
-        ("held", now_ms - 1),  # expired
-        ("held", now_ms),  # expires exactly now: free again
-        ("held", now_ms + 60_000),
-        ("sold", None),
-        ("blocked", None),
-    ]
-
-    assert count_available(states, now_ms) == 3

@@ -16,47 +16,26 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.adapters.dynamodb.base import CinemaModel
-from chalicelib.domain.layout import Seat
 
 
 class SeatItem(CinemaModel):
-    """One seat of one screening. Its status and hold decide every sale; price and category are fixed at creation."""
+    """One seat of one screening: only what changes. Its status and hold decide every sale.
+
+    Where the seat is, its category and its price are the theater's layout's (docs/reservations.md).
+    """
 
     class Meta(CinemaModel.Meta):
         table_name = "seats"
 
     screening_id = UnicodeAttribute(hash_key=True)
     seat_id = UnicodeAttribute(range_key=True)
-    row = UnicodeAttribute()
-    number = NumberAttribute()
-    row_index = NumberAttribute()
-    position = NumberAttribute()
-    category = UnicodeAttribute()
-    price_cents = NumberAttribute()
     # available | held | sold | blocked. A "held" seat whose expires_at_ms has passed is free to take.
     status = UnicodeAttribute(default="available")
     hold_id = UnicodeAttribute(null=True)
     holder_id = UnicodeAttribute(null=True)
     expires_at_ms = NumberAttribute(null=True)
-    ticket_id = UnicodeAttribute(null=True)
     # Rises on every change: the real-time feed orders seat updates by it.
     version = NumberAttribute(default=0)
-
-    @classmethod
-    def for_seat(cls, screening_id: str, seat: Seat) -> SeatItem:
-        """The item a new screening starts with for a layout seat: its price and category fixed, free or blocked."""
-        return cls(
-            screening_id,
-            seat.id,
-            row=seat.row,
-            number=seat.number,
-            row_index=seat.row_index,
-            position=seat.position,
-            category=seat.category,
-            price_cents=seat.price_cents,
-            status="blocked" if seat.blocked else "available",
-            version=0,
-        )
 
 
 class ByUserIndex(GlobalSecondaryIndex):
@@ -88,11 +67,12 @@ class ReservationItem(CinemaModel):
     id = UnicodeAttribute(hash_key=True)
     screening_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
-    seat_ids = ListAttribute(of=UnicodeAttribute)
-    prices = MapAttribute(default=dict)  # seat id -> cents, snapshotted at hold time
+    # PynamoDB types `of=` as the element's type rather than its attribute class: hence the ignores.
+    seat_ids = ListAttribute[str](of=UnicodeAttribute)  # type: ignore[arg-type]
+    prices: MapAttribute[str, int] = MapAttribute(default=dict)  # seat id -> cents, snapshotted at hold time
     total_cents = NumberAttribute()
     currency = UnicodeAttribute(default="USD")
-    # active | released | expired | paid | replaced
+    # active | released | expired | replaced
     status = UnicodeAttribute(default="active")
     created_at_ms = NumberAttribute()
     started_at_ms = NumberAttribute(null=True)  # start of the chain of replacements: the anti-hoarding cap
@@ -116,7 +96,7 @@ class HolderItem(CinemaModel):
     hold_id = UnicodeAttribute()
     expires_at_ms = NumberAttribute()
     # Enough of the hold to replace it without reading it: a refused hold gets these back (ALL_OLD).
-    seat_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    seat_ids = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]  # see ReservationItem
     created_at_ms = NumberAttribute(null=True)
     started_at_ms = NumberAttribute(null=True)
     purge_at = TTLAttribute(null=True)

@@ -47,7 +47,8 @@ class MovieItem(CinemaModel):
     title_key = UnicodeAttribute()
     title = UnicodeAttribute()
     description = UnicodeAttribute(default="")
-    genres = ListAttribute(of=UnicodeAttribute, default=list)
+    # PynamoDB types `of=` as the element's type rather than its attribute class: hence the ignore.
+    genres = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     duration_minutes = NumberAttribute()
     rating = UnicodeAttribute()
     release_date = UnicodeAttribute()
@@ -76,7 +77,7 @@ class TheaterItem(CinemaModel):
     listing = UnicodeAttribute(default=THEATER_LISTING)
     name_key = UnicodeAttribute()
     name = UnicodeAttribute()
-    layout = UnicodeAttribute()  # the layout's canonical JSON (`Layout.to_json`); never changes
+    layout = UnicodeAttribute()  # `adapters.dynamodb.catalog.layout_document`; never changes
     seats_total = NumberAttribute()
     by_name = TheatersByName()
 
