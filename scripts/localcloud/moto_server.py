@@ -19,6 +19,7 @@ of `moto_transactions`, which is only correct because of the lock here.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import logging
@@ -31,7 +32,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import ThreadedWSGIServer
 
-from scripts.localcloud import moto_fast_json, moto_query, moto_transactions
+from scripts.localcloud import moto_fast_json, moto_query, moto_sqs, moto_transactions
 from scripts.localcloud.environment import configure_logging
 
 log = logging.getLogger("localcloud.moto")
@@ -79,7 +80,8 @@ class SerializedMoto:
             wait = float(request.get("WaitTimeSeconds") or 0)
         except (ValueError, TypeError, AttributeError):
             request, wait = None, 0.0
-        if request is not None and wait > 0:
+        if request is not None and request.get("WaitTimeSeconds") != 0:
+            # also when absent: moto would wait for the queue's ReceiveMessageWaitTimeSeconds under the lock
             raw = json.dumps({**request, "WaitTimeSeconds": 0}).encode()
         deadline = time.monotonic() + wait
         while True:
@@ -100,6 +102,22 @@ def _has_messages(body: bytes) -> bool:
         return bool(json.loads(body).get("Messages"))
     except (ValueError, AttributeError):
         return True  # not what a short poll answers: hand it to the client as it is
+
+
+def freeze_survivors_of_full_collections() -> None:
+    """After each full garbage collection, move what survived out of the collector's sight (``gc.freeze``).
+
+    moto's data (items, messages) lives as long as the server; Python's full collections scan every live
+    object, so each one cost more as holds piled up (a seat-map Query measured 2x slower after 3,000 holds,
+    flat with the survivors frozen). moto's data holds no reference cycles to reclaim.
+    """
+
+    def freeze(phase: str, info: dict) -> None:
+        if phase == "stop" and info.get("generation") == 2:
+            gc.freeze()
+
+    if freeze not in gc.callbacks:
+        gc.callbacks.append(freeze)
 
 
 class _ThreadedServer(ThreadedWSGIServer):
@@ -152,7 +170,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--transactions", choices=["per-item", "moto"], default="per-item")
     parser.add_argument(
-        "--speedups", choices=["on", "off"], default="on", help="fast JSON answers and Query by partition"
+        "--speedups",
+        choices=["on", "off"],
+        default="on",
+        help="fast JSON answers, Query by partition, indexed SQS queues",
     )
     args = parser.parse_args(argv)
     configure_logging()
@@ -165,6 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.speedups == "on":
         moto_fast_json.install()
         moto_query.install()
+        moto_sqs.install()
+    freeze_survivors_of_full_collections()
     server = MotoServer(args.host, args.port)
     log.info("moto serving on %s (serialized, %s transactions)", server.url, args.transactions)
     server.serve_forever()

@@ -16,7 +16,7 @@ Guarantees and their condition:
   under one lock; never install this in a moto that serves requests concurrently.
 - A rollback restores the touched items and the table's stream records, which is everything a write
   changes in moto 5.2.5 (moto sorts every scan and query by key, so where an item sits in its
-  dictionary is not observable).
+  dictionary is not observable); `moto_query`'s GSI indexes are told of each restored item.
 - One deliberate difference: an entry naming two operations (``TransactWriteSingleOpException``) rolls
   back the items already written; moto 5.2.5 leaves them written, which breaks all-or-nothing.
 - Installed only on the pinned moto version (`require_pinned_moto`): another version may have
@@ -41,6 +41,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 
+from scripts.localcloud import moto_query
 from scripts.localcloud.moto_patch import (  # noqa: F401 - re-exported for callers
     PINNED_MOTO_VERSION,
     MotoPatch,
@@ -72,6 +73,7 @@ class _Journal:
                 container.pop(slot, None)
             else:
                 container[slot] = original
+            moto_query.item_changed(table, hash_value, range_value)
         for table, mark in self._stream_marks.values():
             shard = table.stream_shard
             if shard is not None and len(shard.items) >= mark:

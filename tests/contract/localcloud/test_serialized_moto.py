@@ -5,6 +5,7 @@ Both servers run in this process on free ports. The race and its audit live in `
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -83,3 +84,17 @@ def test_a_long_poll_waits_outside_the_lock_and_still_receives_a_message_sent_me
     assert other_call_took < 1.0
     assert [m["Body"] for m in received["answer"]["Messages"]] == ["hello"]
     assert received["waited"] < 3.0
+
+
+def test_what_survives_a_full_collection_is_no_longer_scanned_by_the_next_one():
+    from scripts.localcloud.moto_server import freeze_survivors_of_full_collections
+
+    survivor = [object() for _ in range(1000)]
+    callbacks = list(gc.callbacks)
+    try:
+        freeze_survivors_of_full_collections()
+        gc.collect()
+        assert gc.get_freeze_count() >= len(survivor)
+    finally:
+        gc.callbacks[:] = callbacks
+        gc.unfreeze()
