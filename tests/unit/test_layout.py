@@ -37,6 +37,14 @@ def small_theater() -> dict[str, Any]:
     }
 
 
+def small_theater_in_full() -> dict[str, Any]:
+    """`small_theater()` as every written form of a layout spells it (the API's answer, the stored document):
+    every row lists its aisles, and a seat says `blocked` only when it is."""
+    theater = small_theater()
+    theater["rows"][1]["aisles_after"] = []
+    return theater
+
+
 def rejection(data: Any) -> InvalidRequest:
     with pytest.raises(InvalidRequest) as rejected:
         parse_layout(data)

@@ -13,7 +13,7 @@ from chalicelib.api.errors import Suggestion
 from chalicelib.domain import catalog
 from chalicelib.domain.layout import parse_layout
 from chalicelib.domain.seating import suggest
-from tests.unit.test_layout import layout_json, small_theater
+from tests.unit.test_layout import layout_json, small_theater, small_theater_in_full
 
 SEATS = {
     "rows": [
@@ -42,26 +42,7 @@ def test_a_suggestion_answers_its_seats_row_category_price_and_reasons():
 def test_a_layout_answers_every_aisle_and_only_the_blocked_flags_that_are_set():
     layout = parse_layout(small_theater())
 
-    assert Layout.of(layout).wire() == {
-        "rows": [
-            {
-                "label": "A",
-                "seats": [
-                    {"number": 1, "category": "accessible"},
-                    {"number": 2, "category": "standard"},
-                    {"number": 3, "category": "standard", "blocked": True},
-                    {"number": 4, "category": "standard"},
-                ],
-                "aisles_after": [2],
-            },
-            {
-                "label": "B",
-                "seats": [{"number": 1, "category": "vip"}, {"number": 2, "category": "vip"}],
-                "aisles_after": [],
-            },
-        ],
-        "prices": {"accessible": 1000, "standard": 1200, "vip": 1800},
-    }
+    assert Layout.of(layout).wire() == small_theater_in_full()
 
 
 @settings(max_examples=100, deadline=None)

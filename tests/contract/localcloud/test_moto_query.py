@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sys
 
 import boto3
 import pytest
@@ -11,6 +10,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from scripts.localcloud import moto_query, moto_transactions
+from tests.contract.localcloud.work import python_calls
 
 
 def scenario() -> list:
@@ -266,21 +266,6 @@ def test_gsi_queries_answer_exactly_as_stock_moto_through_puts_updates_deletes_a
 
     assert fast == stock
     assert sum(len(page["Items"]) for run in stock for query in run for page in query) > 100
-
-
-def python_calls(operation) -> int:
-    calls = 0
-
-    def profiler(_frame, event, _arg):
-        nonlocal calls
-        calls += event == "call"
-
-    sys.setprofile(profiler)
-    try:
-        operation()
-    finally:
-        sys.setprofile(None)
-    return calls
 
 
 def test_the_sweep_query_costs_the_same_with_thousands_of_active_holds():

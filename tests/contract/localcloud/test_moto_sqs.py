@@ -7,7 +7,6 @@ once with `moto_sqs` installed, and every answer (messages, receipt handles, cou
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +19,7 @@ from moto.moto_api._internal import mock_random
 from moto.sqs import models
 
 from scripts.localcloud import moto_sqs
+from tests.contract.localcloud.work import python_calls
 
 START = 1_800_000_000.0
 
@@ -351,23 +351,6 @@ def test_random_calls_answer_exactly_as_stock_moto(seed, monkeypatch):
 
 
 # --- cost that does not grow with the queue -------------------------------------------------------------
-
-
-def python_calls(operation: Callable[[], Any]) -> int:
-    """Python function calls made while `operation` runs: a measure of work that does not depend on load."""
-    calls = 0
-
-    def profiler(_frame, event, _arg):
-        nonlocal calls
-        if event == "call":
-            calls += 1
-
-    sys.setprofile(profiler)
-    try:
-        operation()
-    finally:
-        sys.setprofile(None)
-    return calls
 
 
 def hold_path_calls(client, url: str, fifo_url: str, serial: int) -> dict[str, int]:
