@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from chalicelib import __version__
 
 DEV_SIGNING_KEYS = {"dev-1": "dev-only-signing-key-change-me-in-every-deployed-stage"}
+DEV_TICKET_KEYS = {"tdev-1": "ZGV2LW9ubHktdGlja2V0LWtleS1jaGFuZ2UtbWUtISE"}
+"""Ed25519 seeds (base64url of 32 bytes) that sign ticket QR payloads; published, so local and test stages only."""
 KEYLESS_STAGES = frozenset({"local", "test"})
 """Stages that may sign with `DEV_SIGNING_KEYS` (published in this repository): this machine's local cloud
 and the test suite. Every other stage refuses to start without ``JWT_SIGNING_KEYS``."""
@@ -50,6 +52,12 @@ class Settings:
     # WebSocket URL browsers connect to (the demo page); None: the page uses ws://<its host>:<its port + 1>
     ws_public_url: str | None = None
     log_level: str = "INFO"
+    # Payments and tickets (docs/payments.md)
+    ticket_signing_keys: dict[str, str] = field(default_factory=lambda: dict(DEV_TICKET_KEYS))
+    ticket_active_kid: str = "tdev-1"
+    refund_cutoff_minutes: int = 120
+    payment_recovery_after_seconds: int = 300
+    idempotency_seconds: int = 24 * 3600
 
 
 def _int(name: str, default: int) -> int:
@@ -75,6 +83,24 @@ def _signing_keys(raw: str | None, stage: str) -> dict[str, str]:
     return keys
 
 
+def _ticket_keys(raw: str | None, stage: str) -> dict[str, str]:
+    """Key id -> Ed25519 seed (base64url, 32 bytes); the active one signs, all verify (rotation)."""
+    if not raw:
+        if stage in KEYLESS_STAGES:
+            return dict(DEV_TICKET_KEYS)
+        raise RuntimeError(
+            f"TICKET_SIGNING_KEYS is not set for stage {stage!r}: refusing the built-in development key, which "
+            f"is public. Only the stages {sorted(KEYLESS_STAGES)} may run without it (docs/payments.md)."
+        )
+    try:
+        keys = json.loads(raw)
+    except ValueError as exc:
+        raise RuntimeError("TICKET_SIGNING_KEYS is not JSON; it is an object of key id to seed.") from exc
+    if not isinstance(keys, dict) or not keys or not all(isinstance(k, str) and k for k in keys.values()):
+        raise RuntimeError("TICKET_SIGNING_KEYS must be a non-empty JSON object of key id to seed (a string).")
+    return keys
+
+
 def queue_prefix() -> str:
     """The SQS name prefix alone: Chalice reads queue names when it imports app.py (``chalice package``, where
     the stage's secrets do not exist yet), so this needs no more of the environment than the prefix."""
@@ -85,6 +111,7 @@ def get_settings() -> Settings:
     env = os.environ
     stage = env.get("STAGE", "local")
     keys = _signing_keys(env.get("JWT_SIGNING_KEYS"), stage)
+    ticket_keys = _ticket_keys(env.get("TICKET_SIGNING_KEYS"), stage)
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
@@ -109,4 +136,8 @@ def get_settings() -> Settings:
         ws_management_url=env.get("WS_MANAGEMENT_URL") or None,
         ws_public_url=env.get("WS_PUBLIC_URL") or None,
         log_level=env.get("LOG_LEVEL", "INFO"),
+        ticket_signing_keys=ticket_keys,
+        ticket_active_kid=env.get("TICKET_ACTIVE_KID", next(iter(ticket_keys))),
+        refund_cutoff_minutes=_int("REFUND_CUTOFF_MINUTES", 120),
+        payment_recovery_after_seconds=_int("PAYMENT_RECOVERY_AFTER_SECONDS", 300),
     )
