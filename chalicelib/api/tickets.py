@@ -175,13 +175,14 @@ def get_ticket(ticket_id: str) -> Ticket:
     "/api/tickets/{ticket_id}/qr",
     methods=["GET"],
     authorizer=auth.customer_auth,
-    summary="The ticket's QR code: PNG, or SVG when Accept asks for image/svg+xml",
+    summary="The ticket's QR code: PNG, or SVG when Accept asks for image/svg+xml and not image/png",
+    description="PNG is binary: API Gateway answers it only to an Accept naming image/png or */*.",
     answers={200: Media(("image/png", "image/svg+xml"))},
     errors={404: ("ticket_not_found",)},
 )
 def ticket_qr(ticket_id: str) -> Response:
     accept = (bp.current_request.headers or {}).get("accept", "")
-    kind = "svg" if "image/svg+xml" in accept else "png"
+    kind = "svg" if "image/svg+xml" in accept and "image/png" not in accept else "png"
     image = services().tickets.qr(_principal(), ticket_id, kind)
     media_type = "image/svg+xml" if kind == "svg" else "image/png"
     body: str | bytes = image.decode() if kind == "svg" else image

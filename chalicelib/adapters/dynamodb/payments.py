@@ -20,7 +20,7 @@ from chalicelib.adapters.dynamodb.booking import add_return, add_sale, sale_refu
 from chalicelib.adapters.dynamodb.catalog import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb.models.payments import PaymentClaimItem, PaymentItem, TicketItem
 from chalicelib.domain.clock import epoch_ms, from_epoch_ms
-from chalicelib.domain.errors import Conflict, HoldExpired
+from chalicelib.domain.errors import Conflict, HoldExpired, InvalidRequest
 from chalicelib.domain.payments import Payment
 from chalicelib.domain.reservations import Reservation
 from chalicelib.domain.tickets import Ticket
@@ -269,7 +269,11 @@ class DynamoSales:
             else None
         )
         if start is not None and start["user_id"] != user_id:
-            last_key = None
+            raise InvalidRequest(
+                "invalid_cursor",
+                "The cursor is not one this list gave out; start again without it.",
+                {"fields": [{"field": "cursor", "message": "a cursor of another list"}]},
+            )
         query = PaymentItem.by_user.query(user_id, scan_index_forward=False, limit=limit, last_evaluated_key=last_key)
         payments = [_payment(item) for item in query]
         key = query.last_evaluated_key
