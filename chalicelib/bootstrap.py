@@ -192,8 +192,9 @@ class Services:
     @cached_property
     def ticket_signer(self) -> TicketSigner:
         from chalicelib.services.tickets import TicketSigner
+        from chalicelib.settings import require_ticket_keys
 
-        return TicketSigner(self.settings.ticket_signing_keys, self.settings.ticket_active_kid)
+        return TicketSigner(require_ticket_keys(self.settings), self.settings.ticket_active_kid)
 
     @cached_property
     def tickets(self) -> TicketService:

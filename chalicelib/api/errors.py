@@ -127,8 +127,9 @@ def _error_response(status: int, body: dict[str, Any], headers: dict[str, str] |
 
 
 def error_response(error: errors.BookingError) -> Response:
-    waits = isinstance(error, errors.RateLimited | errors.InProgress)
-    headers = {"Retry-After": str(error.retry_after)} if waits else {}
+    headers = (
+        {"Retry-After": str(error.retry_after)} if isinstance(error, errors.RateLimited | errors.InProgress) else {}
+    )
     return _error_response(status_of(error), error_body(error.code, error.message, _details(error)), headers)
 
 

@@ -138,7 +138,8 @@ DECLINED = Error(
 
 
 def _idempotency_key() -> str:
-    key = (bp.current_request.headers or {}).get("idempotency-key", "").strip()
+    headers: Any = bp.current_request.headers or {}
+    key = str(headers.get("idempotency-key") or "").strip()
     if not IDEMPOTENCY_KEY.match(key):
         raise InvalidRequest(
             "idempotency_key_required",

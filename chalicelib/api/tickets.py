@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from chalice import Response
 from pydantic import Field, StringConstraints
@@ -16,6 +16,7 @@ from chalicelib.api.routing import ApiBlueprint, Media, Reply
 from chalicelib.bootstrap import services
 from chalicelib.domain import tickets
 from chalicelib.domain.tickets import TicketStatus
+from chalicelib.services.tickets import QrFormat
 
 bp = ApiBlueprint(__name__)
 
@@ -181,8 +182,9 @@ def get_ticket(ticket_id: str) -> Ticket:
     errors={404: ("ticket_not_found",)},
 )
 def ticket_qr(ticket_id: str) -> Response:
-    accept = (bp.current_request.headers or {}).get("accept", "")
-    kind = "svg" if "image/svg+xml" in accept and "image/png" not in accept else "png"
+    headers: Any = bp.current_request.headers or {}
+    accept = str(headers.get("accept") or "")
+    kind: QrFormat = "svg" if "image/svg+xml" in accept and "image/png" not in accept else "png"
     image = services().tickets.qr(_principal(), ticket_id, kind)
     media_type = "image/svg+xml" if kind == "svg" else "image/png"
     body: str | bytes = image.decode() if kind == "svg" else image

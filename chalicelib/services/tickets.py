@@ -159,6 +159,6 @@ class TicketService:
         refunding = ticket if ticket.status == "refunding" else self.sales.begin_refund(ticket)
         payment = self.sales.get(ticket.payment_id)
         if payment is None or payment.charge_id is None:
-            raise Conflict("payment_not_found", "The payment of this ticket cannot be found.")
+            raise Conflict("refund_conflict", "The payment of this ticket cannot be found.")
         self.provider.refund(payment.charge_id, f"refund:{ticket.id}", ticket.price_cents)
         return self.sales.finish_refund(refunding, self.clock.now())

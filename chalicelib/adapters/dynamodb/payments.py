@@ -14,6 +14,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from chalicelib.adapters.dynamodb.base import Transaction, condition_failed, refused_as
 from chalicelib.adapters.dynamodb.booking import add_return, add_sale, sale_refused
@@ -188,7 +189,7 @@ class DynamoSales:
         return payment
 
     def move(self, payment: Payment, moved: Payment) -> Payment:
-        actions = [
+        actions: list[Action] = [
             PaymentItem.status.set(moved.status),
             PaymentItem.updated_at_ms.set(epoch_ms(moved.updated_at)),
             PaymentItem.charging_shard.remove(),
@@ -222,7 +223,7 @@ class DynamoSales:
             PaymentItem(payment.id),
             [
                 PaymentItem.status.set("succeeded"),
-                PaymentItem.charge_id.set(payment.charge_id),
+                PaymentItem.charge_id.set(payment.charge_id or ""),
                 PaymentItem.ticket_ids.set([ticket.id for ticket in tickets]),
                 PaymentItem.updated_at_ms.set(now_ms),
                 PaymentItem.charging_shard.remove(),

@@ -26,8 +26,9 @@ def lambdas(app_services):
         yield client
 
 
-def hold(api, token, screening, seats) -> dict:
-    response = api.post("/api/seat-reservations", {"screening_id": screening["id"], "seat_ids": seats}, token=token)
+def hold(api, token, of_screening, seats) -> dict:
+    body = {"screening_id": of_screening["id"], "seat_ids": seats}
+    response = api.post("/api/seat-reservations", body, token=token)
     assert response.status == 201, response.json
     return response.json
 
@@ -45,8 +46,8 @@ def pay(api, token, reservation_id, card="tok_visa", key=None):
     )
 
 
-def seat_statuses(api, screening) -> dict[str, str]:
-    seats = api.get(f"/api/seat-reservations/available-seats/{screening['id']}").json["seats"]
+def seat_statuses(api, of_screening) -> dict[str, str]:
+    seats = api.get(f"/api/seat-reservations/available-seats/{of_screening['id']}").json["seats"]
     return {seat["id"]: seat["status"] for seat in seats}
 
 
