@@ -158,6 +158,12 @@ def _first_answer(principal: Principal, body: PayBody, key: str) -> dict[str, An
     return {"status": 201, "body": Payment.of(sale).wire()}
 
 
+def answer_once(principal: Principal, body: PayBody, key: str) -> dict[str, Any]:
+    """The stored answer for this user and key (the first request's), or `InProgress` / `Unprocessable`."""
+    scope = f"{principal.user_id}\x00{key}"
+    return services().once.run(scope, body.model_dump(mode="json"), lambda: _first_answer(principal, body, key))
+
+
 @bp.route(
     "/api/payments",
     methods=["POST"],
@@ -183,11 +189,7 @@ def _first_answer(principal: Principal, body: PayBody, key: str) -> dict[str, An
     examples={201: PAID, 402: DECLINED},
 )
 def pay(body: PayBody) -> Payment:
-    principal = auth.current_principal(bp.current_request)
-    key = _idempotency_key()
-    answer = services().once.run(
-        f"{principal.user_id}\x00{key}", body.model_dump(mode="json"), lambda: _first_answer(principal, body, key)
-    )
+    answer = answer_once(auth.current_principal(bp.current_request), body, _idempotency_key())
     if answer["status"] == 201:
         return Payment.model_validate(answer["body"])
     error = answer["body"]["error"]
