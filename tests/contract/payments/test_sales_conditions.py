@@ -1,4 +1,5 @@
-"""Each named condition of the payments adapter (`chalicelib/adapters/dynamodb/payments.py`) made to fail, on moto.
+"""What every `Sales` store guarantees: the in-memory fake and the DynamoDB adapter (on moto) alike. Each named
+condition of the DynamoDB adapter (`chalicelib/adapters/dynamodb/payments.py`) has a case here that makes it fail.
 
 The booking room's part of a sale (`still_held_by`, `reservation_is_active`, `holder_is`, `sold_by`) is tested
 through the `SeatInventory` port in tests/contract/booking/test_seat_sale_contract.py.
@@ -22,14 +23,22 @@ NOW = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
 SCREENING = "scr_sales"
 
 
-@pytest.fixture
-def stores(aws):
-    from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
-    from chalicelib.adapters.dynamodb.payments import DynamoSales
+@pytest.fixture(params=["memory", "dynamodb"])
+def stores(request):
+    if request.param == "memory":
+        from tests.fakes.booking import InMemorySeatInventory
+        from tests.fakes.payments import InMemorySales
 
-    inventory = DynamoSeatInventory()
+        inventory = InMemorySeatInventory()
+        sales = InMemorySales(inventory)
+    else:
+        request.getfixturevalue("aws")
+        from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
+        from chalicelib.adapters.dynamodb.payments import DynamoSales
+
+        inventory, sales = DynamoSeatInventory(), DynamoSales()
     inventory.add_screening(SCREENING, parse_layout(SMALL_LAYOUT).seats)
-    return inventory, DynamoSales()
+    return inventory, sales
 
 
 def a_hold(inventory, user="alice", seats=("A1", "A2")) -> Reservation:
