@@ -33,6 +33,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.payments import (
     Charge,
     Payment,
+    PaymentStatus,
     ProviderTimeout,
     max_seats_per_sale,
     payment_id_for,
@@ -185,10 +186,10 @@ class PaymentService:
         return found
 
     def _end_without_sale(
-        self, payment: Payment, status: str, code: str | None, message: str, charge_id: str | None = None
+        self, payment: Payment, status: PaymentStatus, code: str | None, message: str, charge_id: str | None = None
     ) -> Payment:
         ended = payment.moved(
-            status,  # type: ignore[arg-type]
+            status,
             self.clock.now(),
             failure_code=code,
             failure_message=message,
