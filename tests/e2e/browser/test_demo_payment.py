@@ -50,7 +50,9 @@ def test_a_declined_card_shows_the_providers_message_and_a_good_card_shows_the_t
     expect(tickets.first).to_contain_text("Seat K15")
     for image in page.locator("[data-ticket-qr]").all():
         expect(image).to_have_attribute("src", re.compile(r"^data:image/svg\+xml;base64,"))
-        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_function(  # every QR code drawn, not just asked for
+        "() => [...document.querySelectorAll('[data-ticket-qr]')].every(img => img.complete && img.naturalWidth > 0)"
+    )
     expect(page.locator("[data-reservation]")).to_be_hidden()
     expect(seat(page, "K15")).to_have_attribute("data-status", "sold")
     ARTIFACTS.mkdir(exist_ok=True)
