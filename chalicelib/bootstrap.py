@@ -64,7 +64,7 @@ class Services:
         """The booking room's seats: the booking service holds them, the catalog creates and counts them."""
         from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
 
-        return DynamoSeatInventory()
+        return DynamoSeatInventory(cooldown_seconds=self.settings.hold_cooldown_seconds)
 
     @cached_property
     def booking(self) -> BookingService:

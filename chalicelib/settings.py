@@ -35,6 +35,9 @@ class Settings:
     hold_seconds: int = 600
     hold_extension_seconds: int = 300
     hold_max_seconds: int = 900
+    # After a user's hold lapses or is released, its seats are not holdable by that user for this long
+    # (others may take them at once): without it, re-holding resets the HOLD_MAX_SECONDS cap (docs/reservations.md)
+    hold_cooldown_seconds: int = 600
     max_seats_per_hold: int = 10
     # Catalog: minutes to clean a theater after a screening, before the next may start
     cleaning_minutes: int = 20
@@ -113,6 +116,7 @@ def get_settings() -> Settings:
         hold_seconds=_int("HOLD_SECONDS", 600),
         hold_extension_seconds=_int("HOLD_EXTENSION_SECONDS", 300),
         hold_max_seconds=_int("HOLD_MAX_SECONDS", 900),
+        hold_cooldown_seconds=_int("HOLD_COOLDOWN_SECONDS", 600),
         max_seats_per_hold=_int("MAX_SEATS_PER_HOLD", 10),
         cleaning_minutes=_int("CLEANING_MINUTES", 20),
         jwt_algorithm=env.get("JWT_ALGORITHM", "HS256"),
