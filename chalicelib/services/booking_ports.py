@@ -56,8 +56,9 @@ class SeatInventory(Protocol):
 
         Returns the seats freed; ``()`` when the hold had already ended, or, for ``expired``, when it is not
         past due at ``now`` (extended since it was read). Seats someone else took after the hold expired are
-        left alone. The same `request_token` again (a retry whose answer was lost) gets the same answer
-        and writes nothing more; by default each call has its own.
+        left alone. The same `request_token` (at most 32 characters) again, with the same arguments, within
+        ten minutes (a retry whose answer was lost) gets the same answer and writes nothing more; by
+        default each call has its own.
         """
         ...
 
