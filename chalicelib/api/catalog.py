@@ -5,12 +5,11 @@ What the routes take is below; what they answer is in `chalicelib.api.catalog_an
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from chalice import Response
-from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from chalicelib.api import auth
 from chalicelib.api.catalog_answers import (
@@ -22,7 +21,14 @@ from chalicelib.api.catalog_answers import (
     TheaterPage,
     TheaterSummary,
 )
-from chalicelib.api.requests import Id, QuerySchema, RequestSchema
+from chalicelib.api.requests import (
+    DAY_OR_MOMENT_PATTERN,
+    Id,
+    Moment,
+    QuerySchema,
+    RequestSchema,
+    day_as_moment,
+)
 from chalicelib.api.routing import ApiBlueprint, Reply, no_content
 from chalicelib.bootstrap import services
 from chalicelib.domain.catalog import MovieDetails, MovieSearch
@@ -30,8 +36,6 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 
 bp = ApiBlueprint(__name__)
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # How long a visitor's browser or a CDN may reuse a public read without asking again.
 LIST_MAX_AGE = 30
@@ -41,6 +45,11 @@ SCREENING_MAX_AGE = 5  # carries seats_available, which moves with every hold
 
 Limit = Annotated[int, Field(ge=1, le=100)]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+_DAY_OR_MOMENT = WithJsonSchema({"type": "string", "pattern": DAY_OR_MOMENT_PATTERN})
+From = Annotated[Moment, BeforeValidator(lambda value: day_as_moment(value, end_of_day=False)), _DAY_OR_MOMENT]
+"""``from=2026-12-01`` is that day's midnight."""
+To = Annotated[Moment, BeforeValidator(lambda value: day_as_moment(value, end_of_day=True)), _DAY_OR_MOMENT]
+"""``to=2026-12-01`` includes that day."""
 
 
 class MovieBody(RequestSchema):
@@ -82,25 +91,16 @@ class PageQuery(QuerySchema):
 class ScreeningBody(RequestSchema):
     movie_id: Id
     theater_id: Id
-    starts_at: AwareDatetime
+    starts_at: Moment
 
 
 class ScreeningQuery(QuerySchema):
     movie_id: Id | None = None
     theater_id: Id | None = None
-    starts_from: AwareDatetime | None = Field(None, alias="from")
-    starts_before: AwareDatetime | None = Field(None, alias="to")
+    starts_from: From | None = Field(None, alias="from")
+    starts_before: To | None = Field(None, alias="to")
     limit: Limit = 20
     cursor: Cursor | None = None
-
-    @field_validator("starts_from", "starts_before", mode="before")
-    @classmethod
-    def _a_day_means_its_whole_day(cls, value: Any, info: ValidationInfo) -> Any:
-        """``from=2026-12-01`` is that day's midnight; ``to=2026-12-01`` includes that day."""
-        if isinstance(value, str) and _DATE.fullmatch(value.strip()):
-            midnight = datetime.combine(date.fromisoformat(value.strip()), datetime.min.time(), UTC)
-            return midnight + timedelta(days=1) if info.field_name == "starts_before" else midnight
-        return value
 
 
 class QueueModeBody(RequestSchema):

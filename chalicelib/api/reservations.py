@@ -16,13 +16,14 @@ from chalicelib.bootstrap import services
 from chalicelib.domain import reservations
 from chalicelib.domain.holds import SeatStatus
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.layout import CATEGORY_PATTERN, SEAT_ID_PATTERN
 from chalicelib.domain.reservations import ReservationStatus
 from chalicelib.services import booking
 
 bp = ApiBlueprint(__name__)
 
-SeatId = Annotated[str, StringConstraints(min_length=2, max_length=6)]
-Category = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"^[a-z][a-z0-9_]*$")]
+SeatId = Annotated[str, StringConstraints(pattern=SEAT_ID_PATTERN)]
+Category = Annotated[str, StringConstraints(pattern=CATEGORY_PATTERN)]
 
 
 class HoldSeats(RequestSchema):

@@ -24,9 +24,21 @@ ACCESSIBLE = "accessible"
 DEFAULT_CATEGORY = "standard"
 MAX_SEATS_TOTAL = 2000
 MAX_SEATS_PER_ROW = 100
+MAX_SEAT_NUMBER = 999
+MAX_PRICE_CENTS = 1_000_000
+"""10,000.00 in the currency: far above any ticket, far below what storage and totals can carry."""
+MAX_CATEGORIES = 20
 
-_ROW_LABEL = re.compile(r"[A-Z]{1,3}")
-_CATEGORY = re.compile(r"[a-z][a-z0-9_]{0,19}")
+ROW_LABEL_PATTERN = r"[A-Z]{1,3}"
+SEAT_ID_PATTERN = r"^[A-Z]{1,3}[1-9][0-9]{0,2}$"
+"""A seat id: its row label, then its number 1 to `MAX_SEAT_NUMBER` without leading zeros (``F12``).
+
+The one definition of what a seat is called: layouts are checked against it and holds take only ids like it,
+so every seat an admin can create can be held."""
+CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{0,19}$"
+
+_ROW_LABEL = re.compile(ROW_LABEL_PATTERN)
+_CATEGORY = re.compile(CATEGORY_PATTERN)
 _MAX_PROBLEMS_LISTED = 50
 
 
@@ -133,13 +145,15 @@ def _parse_prices(raw: Any, problems: list[str]) -> dict[str, int]:
     if not isinstance(raw, Mapping):
         problems.append("The layout must give prices as an object mapping each category to a price in cents.")
         return {}
+    if len(raw) > MAX_CATEGORIES:
+        problems.append(f"The layout prices {len(raw)} categories; at most {MAX_CATEGORIES} are allowed.")
     prices: dict[str, int] = {}
     for category, cents in raw.items():
         if not isinstance(category, str) or not _CATEGORY.fullmatch(category):
             problems.append(f"Category {category!r} is not a valid name (lowercase letters, digits and _, at most 20).")
             continue
-        if not _is_int(cents) or cents < 0:
-            problems.append(f"The price of {category} must be a whole number of cents, zero or more.")
+        if not _is_int(cents) or not 0 <= cents <= MAX_PRICE_CENTS:
+            problems.append(f"The price of {category} must be a whole number of cents from 0 to {MAX_PRICE_CENTS}.")
         prices[category] = cents
     return prices
 
@@ -201,8 +215,11 @@ def _parse_seat(
         problems.append(f"{row_name} has a seat that is not an object with a number and a category.")
         return None
     number = raw.get("number")
-    if not _is_int(number) or number < 1:
-        problems.append(f"{row_name} has the seat number {number!r}; a seat number is a positive whole number.")
+    if not _is_int(number) or not 1 <= number <= MAX_SEAT_NUMBER:
+        problems.append(
+            f"{row_name} has the seat number {number!r}; "
+            f"a seat number is a positive whole number up to {MAX_SEAT_NUMBER}."
+        )
         return None
     category = raw.get("category", DEFAULT_CATEGORY)
     if not isinstance(category, str) or category not in prices:

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from chalicelib.domain.errors import Conflict, HoldExpired, InvalidRequest
+from chalicelib.domain.layout import SEAT_ID_PATTERN
 
-SEAT_ID = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,2}$")
+SEAT_ID = re.compile(SEAT_ID_PATTERN)
 
 ReservationStatus = Literal["active", "released", "expired", "replaced"]
 ReleaseReason = Literal["released", "expired", "replaced"]
