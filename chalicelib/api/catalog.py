@@ -23,6 +23,8 @@ from chalicelib.api.catalog_answers import (
 )
 from chalicelib.api.requests import (
     DAY_OR_MOMENT_PATTERN,
+    NON_BLANK,
+    SLOT_PATTERN,
     Id,
     Moment,
     QuerySchema,
@@ -31,6 +33,7 @@ from chalicelib.api.requests import (
 )
 from chalicelib.api.routing import ApiBlueprint, Reply, no_content
 from chalicelib.bootstrap import services
+from chalicelib.domain import layout as layouts
 from chalicelib.domain.catalog import MovieDetails, MovieSearch
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
@@ -52,10 +55,57 @@ To = Annotated[Moment, BeforeValidator(lambda value: day_as_moment(value, end_of
 """``to=2026-12-01`` includes that day."""
 
 
+_SEAT_NUMBER = {"type": "integer", "minimum": 1, "maximum": layouts.MAX_SEAT_NUMBER}
+LAYOUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Checked by the layout's own rules (chalicelib.domain.layout): labels unique, seat numbers "
+    "increasing in a row, every category used has a price, at most "
+    f"{layouts.MAX_SEATS_TOTAL} seats; every problem is listed at once (invalid_layout).",
+    "required": ["rows", "prices"],
+    "properties": {
+        "rows": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["label", "seats"],
+                "properties": {
+                    "label": {"type": "string", "pattern": f"^{layouts.ROW_LABEL_PATTERN}$"},
+                    "seats": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": layouts.MAX_SEATS_PER_ROW,
+                        "items": {
+                            "type": "object",
+                            "required": ["number"],
+                            "properties": {
+                                "number": _SEAT_NUMBER,
+                                "category": {"type": "string", "pattern": layouts.CATEGORY_PATTERN},
+                                "blocked": {"type": "boolean"},
+                            },
+                        },
+                    },
+                    "aisles_after": {"type": "array", "items": _SEAT_NUMBER},
+                },
+            },
+        },
+        "prices": {
+            "type": "object",
+            "maxProperties": layouts.MAX_CATEGORIES,
+            "propertyNames": {"pattern": layouts.CATEGORY_PATTERN},
+            "additionalProperties": {"type": "integer", "minimum": 0, "maximum": layouts.MAX_PRICE_CENTS},
+        },
+    },
+}
+"""What `parse_layout` takes, published from the same limits."""
+
+
 class MovieBody(RequestSchema):
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NON_BLANK)]
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
-    genres: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=40)]], Field(max_length=10)]
+    genres: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NON_BLANK)]], Field(max_length=10)
+    ]
     duration_minutes: Annotated[int, Field(ge=1, le=360)]
     rating: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 +/-]{0,15}$")]
     release_date: date
@@ -79,8 +129,8 @@ class MovieQuery(QuerySchema):
 
 
 class TheaterBody(RequestSchema):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    layout: dict[str, Any]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NON_BLANK)]
+    layout: Annotated[dict[str, Any], WithJsonSchema(LAYOUT_SCHEMA)]
 
 
 class PageQuery(QuerySchema):
@@ -91,7 +141,7 @@ class PageQuery(QuerySchema):
 class ScreeningBody(RequestSchema):
     movie_id: Id
     theater_id: Id
-    starts_at: Moment
+    starts_at: Annotated[Moment, WithJsonSchema({"type": "string", "format": "date-time", "pattern": SLOT_PATTERN})]
 
 
 class ScreeningQuery(QuerySchema):

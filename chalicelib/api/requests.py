@@ -42,10 +42,13 @@ Schema = TypeVar("Schema", bound=BaseModel)
 
 _YEAR = r"20[0-9]{2}"
 _DAY = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-_TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+_OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+_TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?" + _OFFSET
 MOMENT_PATTERN = f"^{_DAY}{_TIME}$"
 """An ISO 8601 time with its offset, in the published range (the year 20xx, checked again after parsing)."""
 DAY_OR_MOMENT_PATTERN = f"^{_DAY}({_TIME})?$"
+SLOT_PATTERN = f"^{_DAY}T([01][0-9]|2[0-3]):[0-5][05]:00{_OFFSET}$"
+"""A time on a 5-minute mark (a screening's start): the pattern of `Moment`, minutes 00, 05... seconds 00."""
 _DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -62,6 +65,10 @@ Moment = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN}),
 ]
 """A time with its UTC offset, in [EARLIEST, LATEST]."""
+
+
+NON_BLANK = r"\S"
+"""Strings are trimmed before their length is checked: a required text has a character that is not a space."""
 
 
 def day_as_moment(value: Any, end_of_day: bool) -> Any:
