@@ -107,7 +107,7 @@ def _source_ip() -> str | None:
     summary="Create a customer account and sign in",
     body=RegisterBody,
     answers={201: Session},
-    errors={400: ("weak_password",), 409: ("email_taken",), 503: ("service_unavailable",)},
+    errors={400: ("weak_password",), 409: ("email_taken",)},
 )
 def register(body: RegisterBody) -> Reply:
     return _signed_in(services().accounts.register(body.email, body.password, body.name))

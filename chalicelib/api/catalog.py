@@ -62,6 +62,7 @@ LAYOUT_SCHEMA: dict[str, Any] = {
     "increasing in a row, every category used has a price, at most "
     f"{layouts.MAX_SEATS_TOTAL} seats; every problem is listed at once (invalid_layout).",
     "required": ["rows", "prices"],
+    "additionalProperties": False,
     "properties": {
         "rows": {
             "type": "array",
@@ -69,6 +70,7 @@ LAYOUT_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["label", "seats"],
+                "additionalProperties": False,
                 "properties": {
                     "label": {"type": "string", "pattern": f"^{layouts.ROW_LABEL_PATTERN}$"},
                     "seats": {
@@ -78,6 +80,7 @@ LAYOUT_SCHEMA: dict[str, Any] = {
                         "items": {
                             "type": "object",
                             "required": ["number"],
+                            "additionalProperties": False,
                             "properties": {
                                 "number": _SEAT_NUMBER,
                                 "category": {"type": "string", "pattern": layouts.CATEGORY_PATTERN},

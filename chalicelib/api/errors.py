@@ -60,6 +60,12 @@ class RateLimitedDetails(ResponseModel):
     scope: str | SkipJsonSchema[None] = left_out_when_none()
 
 
+class ServiceBusyDetails(ResponseModel):
+    """`chalicelib.domain.errors.ServiceBusy`: the same as the Retry-After header."""
+
+    retry_after_seconds: int
+
+
 class Suggestion(ResponseModel):
     """A block of seats to offer instead (`chalicelib.domain.seating.Suggestion`): best first."""
 
@@ -99,6 +105,7 @@ ERROR_DETAILS: dict[str, type[ResponseModel]] = {
     "validation_error": ValidationErrorDetails,
     "rate_limited": RateLimitedDetails,
     "seats_unavailable": SeatsUnavailableDetails,
+    "service_busy": ServiceBusyDetails,
 }
 """The codes whose ``details`` have a published shape."""
 
@@ -125,7 +132,8 @@ def _error_response(status: int, body: dict[str, Any], headers: dict[str, str] |
 
 
 def error_response(error: errors.BookingError) -> Response:
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, errors.RateLimited) else {}
+    retry = isinstance(error, (errors.RateLimited, errors.ServiceBusy))
+    headers = {"Retry-After": str(error.retry_after)} if retry else {}
     return _error_response(status_of(error), error_body(error.code, error.message, _details(error)), headers)
 
 

@@ -37,6 +37,10 @@ The one definition of what a seat is called: layouts are checked against it and 
 so every seat an admin can create can be held."""
 CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{0,19}$"
 
+LAYOUT_FIELDS = ("rows", "prices")
+ROW_FIELDS = ("label", "seats", "aisles_after")
+SEAT_FIELDS = ("number", "category", "blocked")
+
 _ROW_LABEL = re.compile(ROW_LABEL_PATTERN)
 _CATEGORY = re.compile(CATEGORY_PATTERN)
 _MAX_PROBLEMS_LISTED = 50
@@ -122,6 +126,7 @@ def parse_layout(data: Any) -> Layout:
     if not isinstance(data, Mapping):
         _reject(["The layout must be an object with rows and prices."])
     problems: list[str] = []
+    _unknown_fields("The layout", data, LAYOUT_FIELDS, problems)
     prices = _parse_prices(data.get("prices"), problems)
     raw_rows = data.get("rows")
     if not isinstance(raw_rows, list) or not raw_rows:
@@ -178,6 +183,7 @@ def _parse_row(
         labels.add(label)
         name = f"Row {label}"
 
+    _unknown_fields(name, raw, ROW_FIELDS, problems)
     raw_seats = raw.get("seats")
     if not isinstance(raw_seats, list) or not raw_seats:
         problems.append(f"{name} has no seats.")
@@ -221,6 +227,7 @@ def _parse_seat(
             f"a seat number is a positive whole number up to {MAX_SEAT_NUMBER}."
         )
         return None
+    _unknown_fields(f"Seat {label}{number}", raw, SEAT_FIELDS, problems)
     category = raw.get("category", DEFAULT_CATEGORY)
     if not isinstance(category, str) or category not in prices:
         problems.append(f"Seat {label}{number} has the category {category!r}, which has no price.")
@@ -252,6 +259,12 @@ def _parse_aisles(row_name: str, raw: Mapping[str, Any], seats: list[Seat], prob
         else:
             problems.append(f"{row_name} has an aisle after {number!r}, which is not a seat number of that row.")
     return frozenset(aisles)
+
+
+def _unknown_fields(name: str, raw: Mapping[str, Any], known: tuple[str, ...], problems: list[str]) -> None:
+    for key in raw:
+        if key not in known:
+            problems.append(f"{name} has the unknown field {str(key)[:40]!r}; it takes {', '.join(known)}.")
 
 
 def _is_int(value: object) -> TypeGuard[int]:

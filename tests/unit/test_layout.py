@@ -187,6 +187,9 @@ INVALID = [
     pytest.param(with_change(_set(("rows", 1, "seats", 0, "number"), 0)), "positive whole number", id="seat_zero"),
     pytest.param(with_change(_set(("rows", 1, "seats", 1, "number"), 1000)), "up to 999", id="seat_over_999"),
     pytest.param(with_change(_set(("rows", 1, "seats", 0, "number"), "1")), "positive whole number", id="seat_text"),
+    pytest.param(with_change(_set(("rows", 1, "seats", 0, "price"), 5)), "unknown field 'price'", id="seat_field"),
+    pytest.param(with_change(_set(("rows", 1, "colour"), "red")), "unknown field 'colour'", id="row_field"),
+    pytest.param(with_change(_set(("screen",), "wide")), "unknown field 'screen'", id="layout_field"),
     pytest.param(with_change(_set(("rows", 1, "seats", 0, "number"), True)), "positive whole number", id="seat_bool"),
     pytest.param(with_change(_set(("rows", 1, "seats", 1, "number"), 1)), "seat number 1 twice", id="duplicate_seat"),
     pytest.param(
