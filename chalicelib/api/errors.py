@@ -132,8 +132,9 @@ def _error_response(status: int, body: dict[str, Any], headers: dict[str, str] |
 
 
 def error_response(error: errors.BookingError) -> Response:
-    retry = isinstance(error, (errors.RateLimited, errors.ServiceBusy))
-    headers = {"Retry-After": str(error.retry_after)} if retry else {}
+    headers = (
+        {"Retry-After": str(error.retry_after)} if isinstance(error, errors.RateLimited | errors.ServiceBusy) else {}
+    )
     return _error_response(status_of(error), error_body(error.code, error.message, _details(error)), headers)
 
 
