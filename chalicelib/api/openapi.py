@@ -26,7 +26,7 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib import __version__
 from chalicelib.api.errors import ERROR_DETAILS, Error
-from chalicelib.api.requests import ID_PATTERN
+from chalicelib.api.requests import ID_MAX_LENGTH, ID_PATTERN
 from chalicelib.api.responses import ResponseModel
 from chalicelib.api.routing import ApiBlueprint, Media, Operation, Success, operation_of
 from chalicelib.domain.identity import Role
@@ -169,7 +169,8 @@ def _operation(path: str, method: str, entry: Any, operation: Operation | None) 
 
 
 def _path_parameter(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": ID_PATTERN}}
+    schema = {"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX_LENGTH}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def _query_parameters(query: type[BaseModel]) -> list[dict[str, Any]]:

@@ -24,11 +24,6 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32
 """Arrays and objects nest at most this deep in a body or a WebSocket message; refused before parsing."""
 
-MAX_URL_BYTES = 8192
-"""The path and query string of a request, as API Gateway limits an edge-optimized URL: 414 beyond."""
-MAX_HEADER_BYTES = 10240
-"""The request line and header values together, API Gateway's limit: 431 beyond."""
-
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 """Every time or day the API takes lies in [EARLIEST, LATEST]: nothing there can overflow date arithmetic."""
@@ -36,7 +31,8 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 # Every id the API hands out (users, movies, screenings, reservations...) and takes back, in a path or a body.
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 _ID = re.compile(ID_PATTERN)
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+ID_MAX_LENGTH = 64
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 
 Schema = TypeVar("Schema", bound=BaseModel)
 
@@ -47,6 +43,7 @@ _TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?" + _OFFSET
 MOMENT_PATTERN = f"^{_DAY}{_TIME}$"
 """An ISO 8601 time with its offset, in the published range (the year 20xx, checked again after parsing)."""
 DAY_OR_MOMENT_PATTERN = f"^{_DAY}({_TIME})?$"
+MOMENT_MAX_LENGTH = len("2026-12-01T19:30:00.123456+01:00")
 SLOT_PATTERN = f"^{_DAY}T([01][0-9]|2[0-3]):[0-5][05]:00{_OFFSET}$"
 """A time on a 5-minute mark (a screening's start): the pattern of `Moment`, minutes 00, 05... seconds 00."""
 _DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -62,7 +59,9 @@ def in_published_range(value: datetime) -> datetime:
 Moment = Annotated[
     AwareDatetime,
     AfterValidator(in_published_range),
-    WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN}),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN, "maxLength": MOMENT_MAX_LENGTH}
+    ),
 ]
 """A time with its UTC offset, in [EARLIEST, LATEST]."""
 
