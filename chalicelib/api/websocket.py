@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError
 
 from chalicelib.api.requests import RequestSchema, read_json, validation_error
 from chalicelib.bootstrap import services
-from chalicelib.domain.errors import BookingError, InvalidRequest, Unauthorized
+from chalicelib.domain.errors import BookingError, InvalidRequest, ServiceBusy, Unauthorized
 from chalicelib.logs import logger
 
 bp = Blueprint(__name__)
@@ -70,6 +70,9 @@ def ws_connect(event: Any, context: Any = None) -> dict[str, Any]:
     except Unauthorized:
         logger.info("websocket refused: invalid token")
         return {"statusCode": 401}
+    except ServiceBusy:
+        logger.warning("websocket refused: storage busy")
+        return {"statusCode": 503}
     return OK
 
 

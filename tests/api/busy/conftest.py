@@ -11,6 +11,7 @@ from chalice.test import Client
 
 from chalicelib.adapters.passwords import Argon2PasswordHasher
 from tests.api.busy.storage_faults import storage_faults
+from tests.api.realtime.conftest import notifier, ws  # noqa: F401  (the WebSocket routes and what they send)
 from tests.fakes.clock import FakeClock
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

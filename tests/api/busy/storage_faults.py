@@ -17,6 +17,7 @@ from botocore.awsrequest import AWSResponse
 from chalicelib.adapters.dynamodb import tables
 
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+READS = ("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems")
 
 KINDS = {
     "throughput": "ProvisionedThroughputExceededException",
@@ -52,25 +53,35 @@ class StorageFaults:
     writes: list[tuple[str, str]] = field(default_factory=list)
     _rules: list[dict[str, Any]] = field(default_factory=list)
 
-    def fail(self, kind: str, *, from_nth: int = 1, times: int | None = None) -> None:
-        """From the `from_nth` (1-based) write call on, every write call answers `kind` (or only `times` of them)."""
+    def fail(self, kind: str, *, from_nth: int = 1, times: int | None = None, reads: bool = False) -> None:
+        """From the `from_nth` (1-based) write call on, every write call answers `kind` (or only `times` of them);
+        with `reads`, every read call instead."""
         last = None if times is None else from_nth + times - 1
-        self._rules.append({"kind": kind, "from_nth": from_nth, "last": last, "seen": 0})
+        self._rules.append({"kind": kind, "from_nth": from_nth, "last": last, "seen": 0, "reads": reads})
 
     def stop(self) -> None:
         self._rules.clear()
 
     def _before_call(self, model: Any, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict] | None:
         operation = model.name
+        if operation in READS:
+            return self._read(operation)
         if operation not in WRITES:
             return None
         table = _table_of(params.get("body") or b"")
         self.writes.append((operation, table))
         for rule in self._rules:
+            if rule["reads"]:
+                continue
             rule["seen"] += 1
             if rule["seen"] >= rule["from_nth"] and (rule["last"] is None or rule["seen"] <= rule["last"]):
                 http = AWSResponse("https://dynamodb.local/", 400, {}, _Raw())
                 return http, _answer(rule["kind"], operation)
+        return None
+
+    def _read(self, operation: str) -> tuple[AWSResponse, dict] | None:
+        if any(rule["reads"] for rule in self._rules):
+            return AWSResponse("https://dynamodb.local/", 400, {}, _Raw()), _answer("throttling", operation)
         return None
 
 

@@ -247,3 +247,41 @@ def test_a_screening_storage_was_too_busy_to_write_leaves_no_seats_behind(world,
     assert_busy(world.api.post("/api/screenings", body, token=world.admin))
 
     assert SeatItem.count() == 0
+
+
+# --- reads ---
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/seat-reservations/available-seats/{screening}",
+        "/api/screenings/{screening}",
+        "/api/movies",
+        "/api/theaters",
+    ],
+)
+def test_a_throttled_read_is_503_service_busy_too(world, faults, path):
+    screening = world.screening()
+    faults.fail("throttling", reads=True)
+
+    assert_busy(world.api.get(path.format(screening=screening["id"])))
+
+
+# --- the WebSocket ---
+
+
+def test_a_busy_store_refuses_the_websocket_handshake_with_503_and_answers_a_message_service_busy(
+    world, faults, ws, notifier
+):
+    screening = world.screening()
+    faults.fail("throttling")
+
+    assert ws.connect("conn-busy")["statusCode"] == 503
+
+    faults.stop()
+    assert ws.connect("conn-1")["statusCode"] == 200
+    faults.fail("throttling", reads=True)
+    assert ws.send("conn-1", {"action": "join_screening", "screening_id": screening["id"]})["statusCode"] == 400
+    [error] = notifier.to("conn-1")
+    assert error["code"] == "service_busy"
