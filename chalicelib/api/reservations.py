@@ -28,7 +28,7 @@ Category = Annotated[str, StringConstraints(pattern=CATEGORY_PATTERN)]
 
 class HoldSeats(RequestSchema):
     screening_id: Id
-    seat_ids: Annotated[list[SeatId], Field(min_length=1, max_length=50)]
+    seat_ids: Annotated[list[SeatId], Field(min_length=1, max_length=reservations.MOST_SEATS_PER_HOLD)]
 
 
 class SuggestAlternatives(RequestSchema):

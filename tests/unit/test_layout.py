@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.layout import MAX_PRICE_CENTS, MAX_SEAT_NUMBER, parse_layout
-from chalicelib.domain.reservations import HoldPolicy
+from chalicelib.domain.reservations import MOST_SEATS_PER_HOLD, HoldPolicy
 
 PRICES = {"standard": 1200, "vip": 1800, "accessible": 1000}
 
@@ -313,3 +313,10 @@ def test_the_highest_seat_a_layout_takes_is_one_a_hold_takes():
     assert layout.seat("ZZZ999").price_cents == MAX_PRICE_CENTS
     with pytest.raises(InvalidRequest, match="up to 999"):
         parse_layout({"rows": [{"label": "A", "seats": [{"number": MAX_SEAT_NUMBER + 1}]}], "prices": {"standard": 1}})
+
+
+def test_a_hold_policy_cannot_allow_holds_too_large_for_one_transaction():
+    HoldPolicy(max_seats=MOST_SEATS_PER_HOLD)
+
+    with pytest.raises(ValueError, match="1 to 48"):
+        HoldPolicy(max_seats=MOST_SEATS_PER_HOLD + 1)
