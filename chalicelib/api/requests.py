@@ -29,9 +29,9 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 """Every time or day the API takes lies in [EARLIEST, LATEST]: nothing there can overflow date arithmetic."""
 
 # Every id the API hands out (users, movies, screenings, reservations...) and takes back, in a path or a body.
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-_ID = re.compile(ID_PATTERN)
 ID_MAX_LENGTH = 64
+ID_PATTERN = rf"^[A-Za-z0-9_-]{{1,{ID_MAX_LENGTH}}}$"
+_ID = re.compile(ID_PATTERN)
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 
 Schema = TypeVar("Schema", bound=BaseModel)
