@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import schemathesis
@@ -98,9 +99,11 @@ def api_schema(known, request):
     front = RestFront(app)
 
     def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
-        """Werkzeug's test client sets RAW_URI without the query string (gunicorn's has it): leave it out, so the
-        front builds the target from PATH_INFO and QUERY_STRING."""
-        return front({key: value for key, value in environ.items() if key != "RAW_URI"}, start_response)
+        """The request target as gunicorn's RAW_URI gives it (werkzeug's test client leaves out the query string
+        and decodes the path): every byte of the path but '/' percent-encoded as sent, then the query."""
+        target = quote(environ["PATH_INFO"].encode("latin-1"), safe="/")
+        query = environ.get("QUERY_STRING")
+        return front({**environ, "RAW_URI": f"{target}?{query}" if query else target}, start_response)
 
     loaded = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi)
     loaded.hook(flatmap_path_parameters)
