@@ -12,7 +12,7 @@ from chalice import Response
 from pydantic import Field, StringConstraints
 
 from chalicelib.api import auth
-from chalicelib.api.requests import RequestSchema
+from chalicelib.api.requests import NON_BLANK, RequestSchema
 from chalicelib.api.responses import ResponseModel
 from chalicelib.api.routing import ApiBlueprint, Reply, no_content
 from chalicelib.bootstrap import services
@@ -23,9 +23,17 @@ from chalicelib.services import accounts as sessions
 
 bp = ApiBlueprint(__name__)
 
-Email = Annotated[str, StringConstraints(min_length=1, max_length=EMAIL_MAX_LENGTH)]
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+"""Addresses like these are accepted; `accounts.normalize_email` is the rule (it also takes non-ASCII domains)."""
+Email = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=EMAIL_MAX_LENGTH),
+    Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
+]
 Password = Annotated[str, StringConstraints(strip_whitespace=False, max_length=PASSWORD_MAX_LENGTH)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH, pattern=NON_BLANK)]
 RefreshToken = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -33,7 +41,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 class RegisterBody(RequestSchema):
     email: Email
-    password: Password
+    password: Annotated[Password, Field(json_schema_extra={"minLength": accounts.PASSWORD_MIN_LENGTH})]
     name: Name
 
 
@@ -99,7 +107,7 @@ def _source_ip() -> str | None:
     summary="Create a customer account and sign in",
     body=RegisterBody,
     answers={201: Session},
-    errors={400: ("weak_password",), 409: ("email_taken",), 503: ("service_unavailable",)},
+    errors={400: ("weak_password",), 409: ("email_taken",)},
 )
 def register(body: RegisterBody) -> Reply:
     return _signed_in(services().accounts.register(body.email, body.password, body.name))

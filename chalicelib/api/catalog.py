@@ -5,12 +5,11 @@ What the routes take is below; what they answer is in `chalicelib.api.catalog_an
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from chalice import Response
-from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from chalicelib.api import auth
 from chalicelib.api.catalog_answers import (
@@ -22,16 +21,25 @@ from chalicelib.api.catalog_answers import (
     TheaterPage,
     TheaterSummary,
 )
-from chalicelib.api.requests import Id, QuerySchema, RequestSchema
+from chalicelib.api.requests import (
+    DAY_OR_MOMENT_PATTERN,
+    MOMENT_MAX_LENGTH,
+    NON_BLANK,
+    SLOT_PATTERN,
+    Id,
+    Moment,
+    QuerySchema,
+    RequestSchema,
+    day_as_moment,
+)
 from chalicelib.api.routing import ApiBlueprint, Reply, no_content
 from chalicelib.bootstrap import services
+from chalicelib.domain import layout as layouts
 from chalicelib.domain.catalog import MovieDetails, MovieSearch
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 
 bp = ApiBlueprint(__name__)
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # How long a visitor's browser or a CDN may reuse a public read without asking again.
 LIST_MAX_AGE = 30
@@ -40,13 +48,72 @@ SCREENINGS_MAX_AGE = 15
 SCREENING_MAX_AGE = 5  # carries seats_available, which moves with every hold
 
 Limit = Annotated[int, Field(ge=1, le=100)]
-Cursor = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+Cursor = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=1024),
+    Field(json_schema_extra={"pattern": "^[A-Za-z0-9_-]+$"}),  # ours are base64url; anything else: invalid_cursor
+]
+_DAY_OR_MOMENT = WithJsonSchema({"type": "string", "pattern": DAY_OR_MOMENT_PATTERN, "maxLength": MOMENT_MAX_LENGTH})
+From = Annotated[Moment, BeforeValidator(lambda value: day_as_moment(value, end_of_day=False)), _DAY_OR_MOMENT]
+"""``from=2026-12-01`` is that day's midnight."""
+To = Annotated[Moment, BeforeValidator(lambda value: day_as_moment(value, end_of_day=True)), _DAY_OR_MOMENT]
+"""``to=2026-12-01`` includes that day."""
+
+
+_SEAT_NUMBER = {"type": "integer", "minimum": 1, "maximum": layouts.MAX_SEAT_NUMBER}
+LAYOUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Checked by the layout's own rules (chalicelib.domain.layout): labels unique, seat numbers "
+    "increasing in a row, every category used has a price, at most "
+    f"{layouts.MAX_SEATS_TOTAL} seats; every problem is listed at once (invalid_layout).",
+    "required": ["rows", "prices"],
+    "additionalProperties": False,
+    "properties": {
+        "rows": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["label", "seats"],
+                "additionalProperties": False,
+                "properties": {
+                    "label": {"type": "string", "pattern": f"^{layouts.ROW_LABEL_PATTERN}$"},
+                    "seats": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": layouts.MAX_SEATS_PER_ROW,
+                        "items": {
+                            "type": "object",
+                            "required": ["number"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "number": _SEAT_NUMBER,
+                                "category": {"type": "string", "pattern": layouts.CATEGORY_PATTERN},
+                                "blocked": {"type": "boolean"},
+                            },
+                        },
+                    },
+                    "aisles_after": {"type": "array", "items": _SEAT_NUMBER},
+                },
+            },
+        },
+        "prices": {
+            "type": "object",
+            "maxProperties": layouts.MAX_CATEGORIES,
+            "propertyNames": {"pattern": layouts.CATEGORY_PATTERN},
+            "additionalProperties": {"type": "integer", "minimum": 0, "maximum": layouts.MAX_PRICE_CENTS},
+        },
+    },
+}
+"""What `parse_layout` takes, published from the same limits."""
 
 
 class MovieBody(RequestSchema):
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NON_BLANK)]
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
-    genres: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=40)]], Field(max_length=10)]
+    genres: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NON_BLANK)]], Field(max_length=10)
+    ]
     duration_minutes: Annotated[int, Field(ge=1, le=360)]
     rating: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 +/-]{0,15}$")]
     release_date: date
@@ -70,8 +137,8 @@ class MovieQuery(QuerySchema):
 
 
 class TheaterBody(RequestSchema):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    layout: dict[str, Any]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NON_BLANK)]
+    layout: Annotated[dict[str, Any], WithJsonSchema(LAYOUT_SCHEMA)]
 
 
 class PageQuery(QuerySchema):
@@ -82,25 +149,16 @@ class PageQuery(QuerySchema):
 class ScreeningBody(RequestSchema):
     movie_id: Id
     theater_id: Id
-    starts_at: AwareDatetime
+    starts_at: Annotated[Moment, WithJsonSchema({"type": "string", "format": "date-time", "pattern": SLOT_PATTERN})]
 
 
 class ScreeningQuery(QuerySchema):
     movie_id: Id | None = None
     theater_id: Id | None = None
-    starts_from: AwareDatetime | None = Field(None, alias="from")
-    starts_before: AwareDatetime | None = Field(None, alias="to")
+    starts_from: From | None = Field(None, alias="from")
+    starts_before: To | None = Field(None, alias="to")
     limit: Limit = 20
     cursor: Cursor | None = None
-
-    @field_validator("starts_from", "starts_before", mode="before")
-    @classmethod
-    def _a_day_means_its_whole_day(cls, value: Any, info: ValidationInfo) -> Any:
-        """``from=2026-12-01`` is that day's midnight; ``to=2026-12-01`` includes that day."""
-        if isinstance(value, str) and _DATE.fullmatch(value.strip()):
-            midnight = datetime.combine(date.fromisoformat(value.strip()), datetime.min.time(), UTC)
-            return midnight + timedelta(days=1) if info.field_name == "starts_before" else midnight
-        return value
 
 
 class QueueModeBody(RequestSchema):

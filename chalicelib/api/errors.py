@@ -62,6 +62,12 @@ class RateLimitedDetails(ResponseModel):
     scope: str | SkipJsonSchema[None] = left_out_when_none()
 
 
+class ServiceBusyDetails(ResponseModel):
+    """`chalicelib.domain.errors.ServiceBusy`: the same as the Retry-After header."""
+
+    retry_after_seconds: int
+
+
 class Suggestion(ResponseModel):
     """A block of seats to offer instead (`chalicelib.domain.seating.Suggestion`): best first."""
 
@@ -108,6 +114,7 @@ ERROR_DETAILS: dict[str, type[ResponseModel]] = {
     "validation_error": ValidationErrorDetails,
     "rate_limited": RateLimitedDetails,
     "seats_unavailable": SeatsUnavailableDetails,
+    "service_busy": ServiceBusyDetails,
     "hold_cooldown": HoldCooldownDetails,
 }
 """The codes whose ``details`` have a published shape."""
@@ -136,7 +143,9 @@ def _error_response(status: int, body: dict[str, Any], headers: dict[str, str] |
 
 def error_response(error: errors.BookingError) -> Response:
     headers = (
-        {"Retry-After": str(error.retry_after)} if isinstance(error, errors.RateLimited | errors.InProgress) else {}
+        {"Retry-After": str(error.retry_after)}
+        if isinstance(error, errors.RateLimited | errors.InProgress | errors.ServiceBusy)
+        else {}
     )
     return _error_response(status_of(error), error_body(error.code, error.message, _details(error)), headers)
 

@@ -5,7 +5,8 @@ everything else from the `Operation` each route declares at `ApiBlueprint.route`
 body and query (pydantic request schemas), success answers (the response models its handler returns),
 error codes, examples. The generator adds what follows from the route itself: 400 ``validation_error``
 for parameters, 400/413/415 for a body, 401 for a token and 403 for a staff/admin role, 304 for a public
-read, and a ``default`` error.
+read, 503 ``service_busy`` (with Retry-After) for every operation answering JSON of ours (storage may throttle
+any of them), and a ``default`` error.
 A route declared without an `Operation` (a plain Chalice route) is still published (path, method,
 security) and marked ``x-undocumented``; a test fails on it, so a new route cannot ship undocumented.
 """
@@ -25,7 +26,7 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib import __version__
 from chalicelib.api.errors import ERROR_DETAILS, Error
-from chalicelib.api.requests import ID_PATTERN
+from chalicelib.api.requests import ID_MAX_LENGTH, ID_PATTERN
 from chalicelib.api.responses import ResponseModel
 from chalicelib.api.routing import ApiBlueprint, Media, Operation, Success, operation_of
 from chalicelib.domain.identity import Role
@@ -168,7 +169,8 @@ def _operation(path: str, method: str, entry: Any, operation: Operation | None) 
 
 
 def _path_parameter(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": ID_PATTERN}}
+    schema = {"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX_LENGTH}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def _query_parameters(query: type[BaseModel]) -> list[dict[str, Any]]:
@@ -205,6 +207,8 @@ def _responses(operation: Operation, role: str | None, has_parameters: bool) -> 
         add(415, "unsupported_media_type")
     elif has_parameters:
         add(400, "validation_error")
+    if any(_is_model(answer) for answer in operation.answers.values()):
+        add(503, "service_busy")
     if role is not None:
         add(401, "unauthorized")
         if role != "customer":
@@ -217,7 +221,7 @@ def _responses(operation: Operation, role: str | None, has_parameters: bool) -> 
     }
     for status, names in sorted(codes.items()):
         responses[str(status)] = _error_response(f"Error codes: {', '.join(names)}.", tuple(names))
-        if status == 429:
+        if status == 429 or "service_busy" in names:
             responses[str(status)]["headers"] = {
                 "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
             }

@@ -5,20 +5,84 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from chalicelib.domain.errors import InvalidRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+"""Arrays and objects nest at most this deep in a body or a WebSocket message; refused before parsing."""
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+"""Every time or day the API takes lies in [EARLIEST, LATEST]: nothing there can overflow date arithmetic."""
 
 # Every id the API hands out (users, movies, screenings, reservations...) and takes back, in a path or a body.
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+ID_MAX_LENGTH = 64
+ID_PATTERN = rf"^[A-Za-z0-9_-]{{1,{ID_MAX_LENGTH}}}$"
 _ID = re.compile(ID_PATTERN)
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 
 Schema = TypeVar("Schema", bound=BaseModel)
+
+_YEAR = r"20[0-9]{2}"
+_DAY = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+_TIME = r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?" + _OFFSET
+MOMENT_PATTERN = f"^{_DAY}{_TIME}$"
+"""An ISO 8601 time with its offset, in the published range (the year 20xx, checked again after parsing)."""
+DAY_OR_MOMENT_PATTERN = f"^{_DAY}({_TIME})?$"
+MOMENT_MAX_LENGTH = len("2026-12-01T19:30:00.123456+01:00")
+SLOT_PATTERN = f"^{_DAY}T([01][0-9]|2[0-3]):[0-5][05]:00{_OFFSET}$"
+"""A time on a 5-minute mark (a screening's start): the pattern of `Moment`, minutes 00, 05... seconds 00."""
+_DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def in_published_range(value: datetime) -> datetime:
+    """`value` when it lies in [EARLIEST, LATEST]; else a field error (pydantic names the field)."""
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"must be from {EARLIEST.isoformat()} to {LATEST.isoformat()}")
+    return value
+
+
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(in_published_range),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN, "maxLength": MOMENT_MAX_LENGTH}
+    ),
+]
+"""A time with its UTC offset, in [EARLIEST, LATEST]."""
+
+
+NON_BLANK = r"\S"
+"""Strings are trimmed before their length is checked: a required text has a character that is not a space."""
+
+
+def day_as_moment(value: Any, end_of_day: bool) -> Any:
+    """``2026-12-01`` as that day's midnight UTC (the next midnight when `end_of_day`); other values unchanged.
+
+    A day outside the published range is refused here, before a day is added to it."""
+    if not (isinstance(value, str) and _DAY_ONLY.fullmatch(value.strip())):
+        return value
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a day") from exc
+    midnight = datetime.combine(day, datetime.min.time(), UTC)
+    in_published_range(midnight)
+    return midnight + timedelta(days=1) if end_of_day else midnight
 
 
 class RequestSchema(BaseModel):
@@ -57,8 +121,27 @@ def path_id(value: str, field: str) -> str:
     return value
 
 
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def nesting_depth(raw: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets inside strings do not count); cheap, no parsing."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b'""', raw)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 def read_json(raw_body: str | bytes | None) -> Any:
-    """The JSON document of a body: 413 when oversized, 400 when not UTF-8 or not JSON."""
+    """The JSON document of a body: 413 when oversized, 400 when not UTF-8, not JSON or nested too deep.
+
+    The depth is checked before parsing: Python's parser (and every recursive walk after it) would
+    otherwise exhaust the stack on ``[[[[...]]]]``."""
     raw = raw_body.encode() if isinstance(raw_body, str) else raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(message=f"The request body is larger than {MAX_BODY_BYTES} bytes.")
@@ -68,6 +151,9 @@ def read_json(raw_body: str | bytes | None) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise validation_error([{"field": "body", "message": "The body is not valid UTF-8."}]) from exc
+    if nesting_depth(raw) > MAX_JSON_DEPTH:
+        message = f"Arrays and objects nest at most {MAX_JSON_DEPTH} deep."
+        raise validation_error([{"field": "body", "message": message}], message)
     try:
         return json.loads(text)
     except ValueError as exc:

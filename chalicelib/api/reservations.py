@@ -16,18 +16,19 @@ from chalicelib.bootstrap import services
 from chalicelib.domain import reservations
 from chalicelib.domain.holds import SeatStatus
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.layout import CATEGORY_PATTERN, SEAT_ID_PATTERN
 from chalicelib.domain.reservations import ReservationStatus
 from chalicelib.services import booking
 
 bp = ApiBlueprint(__name__)
 
-SeatId = Annotated[str, StringConstraints(min_length=2, max_length=6)]
-Category = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"^[a-z][a-z0-9_]*$")]
+SeatId = Annotated[str, StringConstraints(pattern=SEAT_ID_PATTERN)]
+Category = Annotated[str, StringConstraints(pattern=CATEGORY_PATTERN)]
 
 
 class HoldSeats(RequestSchema):
     screening_id: Id
-    seat_ids: Annotated[list[SeatId], Field(min_length=1, max_length=50)]
+    seat_ids: Annotated[list[SeatId], Field(min_length=1, max_length=reservations.MOST_SEATS_PER_HOLD)]
 
 
 class SuggestAlternatives(RequestSchema):
@@ -174,7 +175,6 @@ def _now() -> datetime:
         400: ("too_many_seats", "unknown_seat", "duplicate_seats"),
         404: ("screening_not_found",),
         409: ("seats_unavailable", "screening_started", "hold_contention", "hold_cooldown"),
-        503: ("busy",),
     },
     examples={201: HELD, 409: LOST},
 )

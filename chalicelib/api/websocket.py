@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from chalice import Blueprint
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
-from chalicelib.api.requests import RequestSchema, read_json, validation_error
+from chalicelib.api.requests import Id, RequestSchema, read_json, validation_error
 from chalicelib.bootstrap import services
-from chalicelib.domain.errors import BookingError, InvalidRequest, Unauthorized
+from chalicelib.domain.errors import BookingError, InvalidRequest, ServiceBusy, Unauthorized
 from chalicelib.logs import logger
 
 bp = Blueprint(__name__)
@@ -29,7 +29,7 @@ ACTIONS = ("join_screening", "leave_screening")
 
 class ScreeningMessage(RequestSchema):
     action: Literal["join_screening", "leave_screening"]
-    screening_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    screening_id: Id
 
 
 def parse_message(body: str | None) -> ScreeningMessage:
@@ -70,6 +70,9 @@ def ws_connect(event: Any, context: Any = None) -> dict[str, Any]:
     except Unauthorized:
         logger.info("websocket refused: invalid token")
         return {"statusCode": 401}
+    except ServiceBusy:
+        logger.warning("websocket refused: storage busy")
+        return {"statusCode": 503}
     return OK
 
 

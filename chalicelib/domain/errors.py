@@ -15,7 +15,9 @@
     ├── PayloadTooLarge         413   payload_too_large
     ├── Unprocessable           422   idempotency_key_reused
     ├── RateLimited             429   rate_limited: carries retry_after seconds
-    └── DependencyUnavailable   503   a provider or storage did not answer in time
+    └── DependencyUnavailable   503   service_unavailable: a provider or storage did not answer in time
+        └── ServiceBusy         503   service_busy: storage throttled, or a conflict outlasted the retries;
+                                      carries retry_after seconds (nothing was decided: try again)
 
 The HTTP status of each class lives in one table, `chalicelib.api.errors.STATUS`. Codes are stable,
 machine-readable snake_case; messages are for a person and may change. Storage adapters raise these
@@ -150,3 +152,20 @@ class RateLimited(BookingError):
 
 class DependencyUnavailable(BookingError):
     default_code = "service_unavailable"
+
+
+class ServiceBusy(DependencyUnavailable):
+    """Storage refused to decide right now (throttling, or a conflict that outlasted the retries).
+
+    Nothing was written and nothing was refused: the same request may well succeed `retry_after` seconds later.
+    Never reported as a conflict about the seats, which may be free.
+    """
+
+    default_code = "service_busy"
+
+    def __init__(self, retry_after: int = 1, message: str = ""):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(
+            message=message or f"We are busy right now. Try again in {self.retry_after} seconds.",
+            details={"retry_after_seconds": self.retry_after},
+        )

@@ -24,9 +24,30 @@ ACCESSIBLE = "accessible"
 DEFAULT_CATEGORY = "standard"
 MAX_SEATS_TOTAL = 2000
 MAX_SEATS_PER_ROW = 100
+MAX_SEAT_NUMBER = 999
+MAX_PRICE_CENTS = 1_000_000
+"""10,000.00 in the currency: far above any ticket, far below what storage and totals can carry."""
+MAX_CATEGORIES = 20
 
-_ROW_LABEL = re.compile(r"[A-Z]{1,3}")
-_CATEGORY = re.compile(r"[a-z][a-z0-9_]{0,19}")
+ROW_LABEL_PATTERN = r"[A-Z]{1,3}"
+SEAT_ID_PATTERN = r"^[A-Z]{1,3}[1-9][0-9]{0,2}$"
+"""A seat id: its row label, then its number 1 to `MAX_SEAT_NUMBER` without leading zeros (``F12``).
+
+The one definition of what a seat is called: layouts are checked against it and holds take only ids like it,
+so every seat an admin can create can be held."""
+CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{0,19}$"
+
+LAYOUT_FIELDS = ("rows", "prices")
+ROW_FIELDS = ("label", "seats", "aisles_after")
+SEAT_FIELDS = ("number", "category", "blocked")
+
+LAYOUT_BASE_BYTES = 4096
+SEAT_BYTES = 300
+"""Estimated memory of a built layout: measured ~2.5 KB + ~240 bytes a seat (tracemalloc, CPython 3.11), rounded
+up; tests/unit/test_caching.py keeps the estimate above the measure and within 1.5 times it."""
+
+_ROW_LABEL = re.compile(ROW_LABEL_PATTERN)
+_CATEGORY = re.compile(CATEGORY_PATTERN)
 _MAX_PROBLEMS_LISTED = 50
 
 
@@ -95,6 +116,11 @@ class Layout:
     def __contains__(self, seat_id: object) -> bool:
         return seat_id in self._by_id
 
+    @property
+    def estimated_bytes(self) -> int:
+        """About what this layout takes in memory, for caches bounded in bytes."""
+        return LAYOUT_BASE_BYTES + SEAT_BYTES * self.seats_total
+
     def seat(self, seat_id: str) -> Seat:
         """The seat with this id; `InvalidRequest` (``unknown_seat``) if the theater has none."""
         try:
@@ -110,6 +136,7 @@ def parse_layout(data: Any) -> Layout:
     if not isinstance(data, Mapping):
         _reject(["The layout must be an object with rows and prices."])
     problems: list[str] = []
+    _unknown_fields("The layout", data, LAYOUT_FIELDS, problems)
     prices = _parse_prices(data.get("prices"), problems)
     raw_rows = data.get("rows")
     if not isinstance(raw_rows, list) or not raw_rows:
@@ -133,13 +160,15 @@ def _parse_prices(raw: Any, problems: list[str]) -> dict[str, int]:
     if not isinstance(raw, Mapping):
         problems.append("The layout must give prices as an object mapping each category to a price in cents.")
         return {}
+    if len(raw) > MAX_CATEGORIES:
+        problems.append(f"The layout prices {len(raw)} categories; at most {MAX_CATEGORIES} are allowed.")
     prices: dict[str, int] = {}
     for category, cents in raw.items():
         if not isinstance(category, str) or not _CATEGORY.fullmatch(category):
             problems.append(f"Category {category!r} is not a valid name (lowercase letters, digits and _, at most 20).")
             continue
-        if not _is_int(cents) or cents < 0:
-            problems.append(f"The price of {category} must be a whole number of cents, zero or more.")
+        if not _is_int(cents) or not 0 <= cents <= MAX_PRICE_CENTS:
+            problems.append(f"The price of {category} must be a whole number of cents from 0 to {MAX_PRICE_CENTS}.")
         prices[category] = cents
     return prices
 
@@ -164,6 +193,7 @@ def _parse_row(
         labels.add(label)
         name = f"Row {label}"
 
+    _unknown_fields(name, raw, ROW_FIELDS, problems)
     raw_seats = raw.get("seats")
     if not isinstance(raw_seats, list) or not raw_seats:
         problems.append(f"{name} has no seats.")
@@ -201,9 +231,13 @@ def _parse_seat(
         problems.append(f"{row_name} has a seat that is not an object with a number and a category.")
         return None
     number = raw.get("number")
-    if not _is_int(number) or number < 1:
-        problems.append(f"{row_name} has the seat number {number!r}; a seat number is a positive whole number.")
+    if not _is_int(number) or not 1 <= number <= MAX_SEAT_NUMBER:
+        problems.append(
+            f"{row_name} has the seat number {number!r}; "
+            f"a seat number is a positive whole number up to {MAX_SEAT_NUMBER}."
+        )
         return None
+    _unknown_fields(f"Seat {label}{number}", raw, SEAT_FIELDS, problems)
     category = raw.get("category", DEFAULT_CATEGORY)
     if not isinstance(category, str) or category not in prices:
         problems.append(f"Seat {label}{number} has the category {category!r}, which has no price.")
@@ -235,6 +269,12 @@ def _parse_aisles(row_name: str, raw: Mapping[str, Any], seats: list[Seat], prob
         else:
             problems.append(f"{row_name} has an aisle after {number!r}, which is not a seat number of that row.")
     return frozenset(aisles)
+
+
+def _unknown_fields(name: str, raw: Mapping[str, Any], known: tuple[str, ...], problems: list[str]) -> None:
+    for key in raw:
+        if key not in known:
+            problems.append(f"{name} has the unknown field {str(key)[:40]!r}; it takes {', '.join(known)}.")
 
 
 def _is_int(value: object) -> TypeGuard[int]:

@@ -17,11 +17,17 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from chalicelib.domain.errors import Conflict, HoldExpired, InvalidRequest
+from chalicelib.domain.layout import SEAT_ID_PATTERN
 
-SEAT_ID = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,2}$")
+SEAT_ID = re.compile(SEAT_ID_PATTERN)
 
 ReservationStatus = Literal["active", "released", "expired", "replaced", "paid"]
 ReleaseReason = Literal["released", "expired", "replaced"]
+
+
+MOST_SEATS_PER_HOLD = 48
+"""What `max_seats` may be set to: a replacement writes each new and each dropped seat, the old hold, the new one
+and the holder in one transaction, and a transaction takes at most 100 items (2 x 48 + 3 = 99)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,10 @@ class HoldPolicy:
     extension_seconds: int = 300
     max_seconds: int = 900
     max_seats: int = 10
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_seats <= MOST_SEATS_PER_HOLD:
+            raise ValueError(f"max seats per hold is {self.max_seats}; it must be 1 to {MOST_SEATS_PER_HOLD}")
 
     def validate_seats(self, seat_ids: list[str] | tuple[str, ...]) -> tuple[str, ...]:
         """The seats of a hold request, in the order asked, or a 400 naming what is wrong."""

@@ -7,7 +7,6 @@ is made by the inventory's conditional write; this service validates, prices, an
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,9 +32,15 @@ from chalicelib.services.booking_ports import (
     ScreeningForSale,
     SeatInventory,
 )
+from chalicelib.services.caching import BoundedCache
 
 REPLACE_ATTEMPTS = 3
 LAYOUT_CACHE_SIZE = 256
+LAYOUT_CACHE_BYTES = 32 * 1024 * 1024
+"""~55 of the largest layouts (2,000 seats), all 256 of 200-seat theaters: a small share of any Lambda's memory."""
+RECENT_MAPS = 256
+RECENT_MAPS_BYTES = 16 * 1024 * 1024
+SEAT_VIEW_BYTES = 300  # measured ~245 bytes a seat of a map (its state and view; the seat is the layout's)
 # Alternatives for a loser come from a seat map at most this old (plus the seats it just lost): in a rush on
 # one screening that is one query a second per instance instead of one per loser. Advisory only: holding an
 # alternative is a conditional write like any other.
@@ -61,6 +66,11 @@ class SeatMap:
     seats: tuple[SeatView, ...]
     at_ms: int
     """The moment the statuses are for."""
+
+    @property
+    def estimated_bytes(self) -> int:
+        """About what this map takes in memory beyond its layout's seats, for caches bounded in bytes."""
+        return 1024 + SEAT_VIEW_BYTES * len(self.seats)
 
     @property
     def available_count(self) -> int:
@@ -89,8 +99,16 @@ class BookingService:
     policy: HoldPolicy
     currency: str = "USD"
     # A screening's layout and prices never change once it is on sale: cache them per cold start.
-    _layout_cache: OrderedDict[str, ScreeningForSale] = field(default_factory=OrderedDict, init=False, repr=False)
-    _recent_maps: dict[str, tuple[datetime, SeatMap]] = field(default_factory=dict, init=False, repr=False)
+    _layout_cache: BoundedCache[str, ScreeningForSale] = field(
+        default_factory=lambda: BoundedCache(LAYOUT_CACHE_SIZE, LAYOUT_CACHE_BYTES, _screening_bytes),
+        init=False,
+        repr=False,
+    )
+    _recent_maps: BoundedCache[str, tuple[datetime, SeatMap]] = field(
+        default_factory=lambda: BoundedCache(RECENT_MAPS, RECENT_MAPS_BYTES, _remembered_map_bytes),
+        init=False,
+        repr=False,
+    )
     _refreshing: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
 
     # --- reads ---
@@ -101,9 +119,7 @@ class BookingService:
             cached = self.layouts.screening_for_sale(screening_id)
             if cached is None:
                 raise NotFound("screening_not_found", f"No screening with id {screening_id}.")
-            self._layout_cache[screening_id] = cached
-            if len(self._layout_cache) > LAYOUT_CACHE_SIZE:
-                self._layout_cache.popitem(last=False)
+            self._layout_cache.put(screening_id, cached)
         return cached
 
     def layout(self, screening_id: str) -> Layout:
@@ -309,7 +325,7 @@ class BookingService:
             refreshing.acquire()
         try:
             seat_map = self.seat_map(screening_id)
-            self._recent_maps[screening_id] = (self.clock.now(), seat_map)
+            self._recent_maps.put(screening_id, (self.clock.now(), seat_map))
             return seat_map
         finally:
             refreshing.release()
@@ -321,3 +337,11 @@ class BookingService:
             return None, False
         fetched_at, seat_map = remembered
         return seat_map, (self.clock.now() - fetched_at).total_seconds() <= max_age_seconds
+
+
+def _screening_bytes(screening: ScreeningForSale) -> int:
+    return screening.layout.estimated_bytes
+
+
+def _remembered_map_bytes(remembered: tuple[datetime, SeatMap]) -> int:
+    return remembered[1].estimated_bytes

@@ -25,7 +25,7 @@ from chalicelib.domain.catalog import (
     check_start,
 )
 from chalicelib.domain.clock import Clock, epoch_ms, new_id
-from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound
+from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound, ServiceBusy
 from chalicelib.domain.holds import SeatState, count_available
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import Layout
@@ -144,8 +144,8 @@ class Catalog:
         """The new screening and how many of its seats are available (every seat the layout does not block).
 
         Its seats are stored first and the screening after, so no one ever sees a screening without its
-        seats; a screening the schedule refuses has its seats taken back. (After an unknown error the
-        screening may exist: its seats stay.)
+        seats; a screening the schedule refuses, or that storage was too busy to write, has its seats taken
+        back. (After an unknown error the screening may exist: its seats stay.)
         """
         principal.require_admin()
         check_start(starts_at, self.clock.now())
@@ -153,10 +153,10 @@ class Catalog:
         theater = self.theaters.get(theater_id)
         screening = Screening.schedule(new_id("scr_"), movie, theater, starts_at, self.cleaning_minutes)
         seats = theater.layout.seats
-        self.seats.add_screening(screening.id, seats)
         try:
+            self.seats.add_screening(screening.id, seats)
             self.screenings.add(screening)
-        except (Conflict, NotFound) as refused:
+        except (Conflict, NotFound, ServiceBusy) as refused:
             # screening_exists: the id is another screening's (64 random bits: never in practice); its seats stay.
             if refused.code != "screening_exists":
                 self.seats.remove_screening(screening.id, [seat.id for seat in seats])

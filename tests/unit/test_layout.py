@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.errors import InvalidRequest
-from chalicelib.domain.layout import parse_layout
+from chalicelib.domain.layout import MAX_PRICE_CENTS, MAX_SEAT_NUMBER, parse_layout
+from chalicelib.domain.reservations import MOST_SEATS_PER_HOLD, HoldPolicy
 
 PRICES = {"standard": 1200, "vip": 1800, "accessible": 1000}
 
@@ -184,7 +185,11 @@ INVALID = [
     pytest.param(with_change(_set(("rows", 1, "label"), "ABCD")), "1 to 3 uppercase letters", id="long_label"),
     pytest.param(with_change(_set(("rows", 1, "seats"), [])), "Row B has no seats", id="empty_row"),
     pytest.param(with_change(_set(("rows", 1, "seats", 0, "number"), 0)), "positive whole number", id="seat_zero"),
+    pytest.param(with_change(_set(("rows", 1, "seats", 1, "number"), 1000)), "up to 999", id="seat_over_999"),
     pytest.param(with_change(_set(("rows", 1, "seats", 0, "number"), "1")), "positive whole number", id="seat_text"),
+    pytest.param(with_change(_set(("rows", 1, "seats", 0, "price"), 5)), "unknown field 'price'", id="seat_field"),
+    pytest.param(with_change(_set(("rows", 1, "colour"), "red")), "unknown field 'colour'", id="row_field"),
+    pytest.param(with_change(_set(("screen",), "wide")), "unknown field 'screen'", id="layout_field"),
     pytest.param(with_change(_set(("rows", 1, "seats", 0, "number"), True)), "positive whole number", id="seat_bool"),
     pytest.param(with_change(_set(("rows", 1, "seats", 1, "number"), 1)), "seat number 1 twice", id="duplicate_seat"),
     pytest.param(
@@ -196,6 +201,10 @@ INVALID = [
     pytest.param(with_change(_set(("rows", 1, "seats", 0, "category"), "gold")), "'gold'", id="unknown_category"),
     pytest.param(with_change(_set(("prices", "vip"), -1)), "price of vip", id="negative_price"),
     pytest.param(with_change(_set(("prices", "vip"), 12.5)), "price of vip", id="fractional_price"),
+    pytest.param(with_change(_set(("prices", "vip"), 10**40)), "from 0 to 1000000", id="price_storage_cannot_hold"),
+    pytest.param(
+        with_change(_set(("prices",), {f"c{i}": 1 for i in range(21)})), "at most 20", id="too_many_categories"
+    ),
     pytest.param(with_change(_set(("prices", "Gold Seats"), 10)), "not a valid name", id="bad_category_name"),
     pytest.param(with_change(_delete(("prices",))), "prices", id="prices_missing"),
     pytest.param(with_change(_set(("rows", 0, "aisles_after"), [9])), "aisle after 9", id="aisle_after_no_seat"),
@@ -261,6 +270,7 @@ def layout_json(draw: st.DrawFn) -> dict[str, Any]:
     rows = []
     for label in labels:
         gaps = draw(st.lists(st.integers(1, 3), min_size=1, max_size=30))
+        gaps[0] = draw(st.sampled_from([1, 2, MAX_SEAT_NUMBER - sum(gaps[1:])]))  # up to the highest seat number
         numbers = [sum(gaps[: index + 1]) for index in range(len(gaps))]
         seats = [
             {"number": number, "category": draw(st.sampled_from(categories))}
@@ -269,7 +279,7 @@ def layout_json(draw: st.DrawFn) -> dict[str, Any]:
         ]
         aisles = draw(st.lists(st.sampled_from(numbers), unique=True))
         rows.append({"label": label, "seats": seats, "aisles_after": aisles})
-    prices = {category: draw(st.integers(0, 10_000)) for category in categories}
+    prices = {category: draw(st.integers(0, MAX_PRICE_CENTS)) for category in categories}
     return {"rows": rows, "prices": prices}
 
 
@@ -283,3 +293,30 @@ def test_seat_ids_are_unique_and_positions_count_from_zero_in_every_row(data: di
         assert [seat.position for seat in row.seats] == list(range(len(row.seats)))
         assert {seat.row_index for seat in row.seats} == {row_index}
         assert all(layout.seat(seat.id) is seat for seat in row.seats)
+
+
+@settings(max_examples=100, deadline=None)
+@given(layout_json())
+def test_every_seat_of_an_accepted_layout_can_be_asked_for_in_a_hold(data: dict[str, Any]):
+    layout = parse_layout(data)
+
+    for seat in layout.seats:
+        assert HoldPolicy(max_seats=1).validate_seats([seat.id]) == (seat.id,)
+
+
+def test_the_highest_seat_a_layout_takes_is_one_a_hold_takes():
+    layout = parse_layout(
+        {"rows": [{"label": "ZZZ", "seats": [{"number": MAX_SEAT_NUMBER}]}], "prices": {"standard": MAX_PRICE_CENTS}}
+    )
+
+    assert HoldPolicy().validate_seats(["ZZZ999"]) == ("ZZZ999",)
+    assert layout.seat("ZZZ999").price_cents == MAX_PRICE_CENTS
+    with pytest.raises(InvalidRequest, match="up to 999"):
+        parse_layout({"rows": [{"label": "A", "seats": [{"number": MAX_SEAT_NUMBER + 1}]}], "prices": {"standard": 1}})
+
+
+def test_a_hold_policy_cannot_allow_holds_too_large_for_one_transaction():
+    HoldPolicy(max_seats=MOST_SEATS_PER_HOLD)
+
+    with pytest.raises(ValueError, match="1 to 48"):
+        HoldPolicy(max_seats=MOST_SEATS_PER_HOLD + 1)

@@ -26,7 +26,7 @@ from typing import cast
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.update import Action
 
-from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, back_off, condition_failed, refused_as
+from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, back_off, busy, condition_failed, refused_as
 from chalicelib.adapters.dynamodb.models.accounts import (
     EmailClaimItem,
     LoginFailureItem,
@@ -36,7 +36,7 @@ from chalicelib.adapters.dynamodb.models.accounts import (
 )
 from chalicelib.domain.accounts import RefreshTokenRecord, Rotation, User
 from chalicelib.domain.clock import epoch_ms, from_epoch_ms
-from chalicelib.domain.errors import DependencyUnavailable, NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.identity import Role
 from chalicelib.logs import logger
 
@@ -54,7 +54,7 @@ def _commit(tx: Transaction) -> Cancellation | None:
     while (cancelled := tx.commit()) is not None and cancelled.conflict_only:
         attempt += 1
         if attempt == TRANSACTION_ATTEMPTS:
-            raise DependencyUnavailable(message="The account store is busy. Try again.") from cancelled.error
+            raise busy() from cancelled.error
         back_off(attempt)
     return cancelled
 

@@ -4,6 +4,11 @@ The rule every adapter follows (docs/architecture.md, "Storage refusals"): a wri
 fails raises the domain error its port documents, here at the boundary, with the storage error as its
 cause; a method that asks a question of a condition returns the answer. Whether a condition failed is
 read only through `condition_failed` (one item) and `Transaction` (many items).
+
+Storage that is too busy to decide is not a refusal: once botocore's own retries are spent, every call of
+every model that DynamoDB throttled (or that met a transaction in flight) raises `ServiceBusy`, here in
+`raise_when_busy`, from the storage error; so does a transaction that only met other transactions
+after the adapter's retries (`busy`). Nothing was decided then, so it never reads as a refusal.
 """
 
 from __future__ import annotations
@@ -15,15 +20,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.connection import Connection
+from botocore.exceptions import ClientError
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.exceptions import CancellationReason, PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain.errors import ServiceBusy
+
 CONDITION_FAILED = "ConditionalCheckFailed"  # a transaction item's cancellation reason
 TRANSACTION_CONFLICT = "TransactionConflict"  # another transaction was writing the item at that moment
+
+BUSY_ERRORS = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",  # a single-item write met a transaction in flight on the item
+        "TransactionInProgressException",  # the same ClientRequestToken is still being processed
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+"""Error codes of a call that storage did not decide: try again later (503 ``service_busy``)."""
+BUSY_REASONS = frozenset({"ProvisionedThroughputExceeded", "ThrottlingError", "RequestLimitExceeded"})
+"""Cancellation reasons of a transaction item that storage did not decide (TransactionConflict is retried first)."""
+BUSY_RETRY_AFTER_SECONDS = 1
 
 
 class CinemaModel(Model):
@@ -37,6 +61,39 @@ class CinemaModel(Model):
         abstract = True
         table_name = "abstract"
         billing_mode = "PAY_PER_REQUEST"
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """PynamoDB's connection, whose botocore client raises `ServiceBusy` for a call storage did not decide."""
+        connection = super()._get_connection()
+        connection.connection.client.meta.events.register(
+            "after-call.dynamodb", raise_when_busy, unique_id="cinema-raise-when-busy"
+        )
+        return connection
+
+
+# --- storage too busy to decide ----------------------------------------------------------------------------
+
+
+def busy() -> ServiceBusy:
+    """The error of a call storage did not decide (raise it ``from`` the storage error)."""
+    return ServiceBusy(BUSY_RETRY_AFTER_SECONDS, "Bookings are busy right now; nothing was changed. Try again.")
+
+
+def is_busy(parsed: dict[str, Any]) -> bool:
+    """Whether DynamoDB's error answer means "not decided": throttled, or an item busy in another transaction."""
+    code = parsed.get("Error", {}).get("Code", "")
+    reasons = {reason.get("Code") for reason in parsed.get("CancellationReasons") or ()}
+    return code in BUSY_ERRORS or (code == "TransactionCanceledException" and bool(reasons & BUSY_REASONS))
+
+
+def raise_when_busy(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    """botocore's ``after-call`` event, after its own retries: an undecided answer raises `ServiceBusy`.
+
+    Raised here, before PynamoDB wraps the error, so no adapter can mistake it for a refusal.
+    """
+    if http_response is not None and http_response.status_code >= 300 and is_busy(parsed):
+        raise busy() from ClientError(parsed, model.name)
 
 
 # --- one item ------------------------------------------------------------------------------------------

@@ -33,12 +33,11 @@ from typing import cast
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, back_off
+from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, back_off, busy
 from chalicelib.adapters.dynamodb.models.booking import HolderItem, ReservationItem, SeatItem
 from chalicelib.domain.clock import epoch_ms, from_epoch_ms
 from chalicelib.domain.errors import (
     Conflict,
-    DependencyUnavailable,
     HoldChanged,
     HoldCooldown,
     HoldExpired,
@@ -338,8 +337,7 @@ class DynamoSeatInventory:
                 dropped = [seat for seat in dropped if seat not in stale]
                 continue
             back_off(attempt)  # TransactionConflict: another transaction is writing one of these items right now
-        busy = _seat_ids([label for label in last.reasons if label.startswith("seat:")])
-        raise SeatsUnavailable(busy or new.seat_ids) from last.error
+        raise busy() from last.error  # only other transactions were in the way: the seats may well be free
 
     @staticmethod
     def _refuse_seats(new: Reservation, labels: list[str], cancelled: Cancellation, now_ms: int) -> None:
@@ -388,7 +386,7 @@ class DynamoSeatInventory:
             release_holder = release_holder and "holder" not in refused
             if len(refused) < len(cancelled.reasons):
                 back_off(attempt)
-        raise DependencyUnavailable("busy", "The seats are being changed by others right now; try again.")
+        raise busy()
 
     def extend(
         self, reservation: Reservation, new_expiry: datetime, now: datetime, request_token: str | None = None
@@ -419,6 +417,8 @@ class DynamoSeatInventory:
             holder_is(reservation.id),
         )
         cancelled = tx.commit()
+        if cancelled is not None and cancelled.conflict_only:
+            raise busy() from cancelled.error  # the hold may be fine: another transaction was on its items
         if cancelled is not None:
             raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.") from (
                 cancelled.error

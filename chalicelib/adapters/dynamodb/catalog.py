@@ -37,7 +37,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, refused_as
+from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, busy, refused_as
 from chalicelib.adapters.dynamodb.models.catalog import (
     MOVIE_LISTING,
     THEATER_LISTING,
@@ -334,6 +334,8 @@ class DynamoScreenings:
         movie = MovieItem(id=screening.movie_id)
         tx.update("movie", movie, [MovieItem.screenings_count.add(1)], movie_is_unchanged, all_old=True)
         cancelled = tx.commit()
+        if cancelled is not None and cancelled.conflict_only:
+            raise busy() from cancelled.error  # nothing refused it: another transaction was on one of its items
         if cancelled is not None:
             raise self._refusal(screening, cancelled) from cancelled.error
 
