@@ -68,6 +68,10 @@ def scenario() -> list:
             client.transact_write_items,
             TransactItems=[{"Update": _update("A1", "held", "y", expression="SET #s = = :status")}],
         )
+        for _ in range(2):  # the same expression, names mapping it onto the key: refused each time
+            onto_key = {**_update("A2", "held", "z"), "ExpressionAttributeNames": {"#s": "status", "#h": "p"}}
+            answer(client.update_item, **onto_key)
+            answer(client.transact_write_items, TransactItems=[{"Update": onto_key}])
         answer(client.scan, TableName="seats")
     return answers
 
@@ -88,19 +92,78 @@ def test_answers_and_tables_are_stock_motos(transactions):
     assert any("Code" in answer for answer in stock)  # the bad expressions were refused, so the errors were compared
 
 
-def test_each_distinct_expression_is_parsed_once():
-    moto_expressions.make.cache_clear()
+def test_each_distinct_expression_is_parsed_once(monkeypatch):
+    from moto.dynamodb.parsing import expressions
+
+    tokenized: list[str] = []
+    tokenize = expressions.ExpressionTokenizer.make_list
+    monkeypatch.setattr(
+        expressions.ExpressionTokenizer, "make_list", lambda text: tokenized.append(text) or tokenize(text)
+    )
+    moto_expressions.forget()
     with moto_expressions.parsed_once():
         scenario()
 
-    info = moto_expressions.make.cache_info()
-    assert (
-        info.misses <= 6
-    )  # SET_STATUS, the REMOVE one, the unused-values one, the unknown-value one, the bad one twice
-    assert info.hits >= 6 * 3  # SET_STATUS: each plain update once, each transaction's two updates twice
+    assert tokenized.count(SET_STATUS) == 1  # 18 updates of SET_STATUS: 6 plain, 12 in transactions (parsed twice each)
+    assert tokenized.count("SET #s = = :status") == 2  # an expression that does not parse is refused every time
+
+
+def test_item_independent_checks_run_once_per_expression_and_names(monkeypatch):
+    from moto.dynamodb.parsing.validators import ActionCountValidator
+
+    counted: list[str] = []
+    count = ActionCountValidator.verify_action_counts
+    monkeypatch.setattr(
+        ActionCountValidator, "verify_action_counts", lambda self, node: counted.append("") or count(self, node)
+    )
+    scenario()
+    stock, counted[:] = len(counted), []
+    moto_expressions.forget()
+    with moto_expressions.parsed_once():
+        scenario()
+
+    # 27 validations of SET_STATUS (each checks once per nested clause node): stock moto checks all 27, here
+    # the 23 accepted ones with the same names check once, and the 4 refused ones (names onto the key) each time
+    assert len(counted) == stock * 5 // 27
 
 
 def test_uninstalled_moto_parses_as_before():
     with moto_expressions.parsed_once():
         assert moto_expressions.installed()
     assert not moto_expressions.installed()
+
+
+def _shape(node, parent=None):
+    """A node's tree as plain values, checking every parent link on the way."""
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    if not isinstance(node, Node):
+        return node
+    assert node.parent is parent
+    return type(node).__name__, node.type, [_shape(child, node) for child in node.children or []]
+
+
+@pytest.mark.parametrize("expression", [SET_STATUS, "SET a.b[2] = list_append(:x, if_not_exists(c, :y)) REMOVE d, e"])
+def test_the_validators_copy_of_a_tree_is_deepcopys(expression):
+    import copy
+
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    tree = UpdateExpressionParser.make(expression)
+
+    copied = moto_expressions.copy_tree(tree)
+    copied.children.clear()  # a copy: changing it leaves the original as it was
+
+    assert _shape(moto_expressions.copy_tree(tree)) == _shape(copy.deepcopy(tree))
+    assert _shape(tree) == _shape(copy.deepcopy(tree)) != _shape(copied)
+
+
+def test_a_tree_sharing_a_node_is_left_to_deepcopy():
+    from moto.dynamodb.parsing.ast_nodes import ExpressionAttribute, UpdateExpressionPath
+
+    shared = ExpressionAttribute("a")
+    tree = UpdateExpressionPath(children=[shared, shared])
+
+    copied = moto_expressions.copy_tree(tree)
+
+    assert copied.children[0] is copied.children[1]  # deepcopy keeps the sharing; a node-by-node copy would not
