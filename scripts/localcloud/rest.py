@@ -176,6 +176,21 @@ def _gunicorn_worker() -> type:
     return ApiGatewayLimitsWorker
 
 
+def warm_up() -> None:
+    """In a new worker, before it serves: what its first requests would otherwise build while users wait.
+
+    The composition root, a botocore client per table (PynamoDB keeps one per model, ~0.3 s each to build)
+    and the SQS client: built lazily, a rush on a fresh worker's 16 threads builds them all at once.
+    """
+    from chalicelib import bootstrap
+    from chalicelib.adapters.dynamodb import tables
+
+    services = bootstrap.services()
+    for model in tables.all_models():
+        _ = model._get_connection().connection.client
+    _ = services.sqs, services.booking
+
+
 def application() -> RestFront:
     from app import app
 
@@ -205,6 +220,7 @@ def serve(host: str, port: int, *, workers: int = WORKERS, threads: int = THREAD
                 "errorlog": "-",
                 "loglevel": "warning",
                 "proc_name": "cinema-local-rest",
+                "post_fork": lambda _server, _worker: warm_up(),
             }
             for key, value in settings.items():
                 self.cfg.set(key, value)
