@@ -9,6 +9,7 @@ from moto import mock_aws
 
 from scripts.localcloud import moto_expressions, moto_transactions
 
+TABLE = "expression-seats"
 SET_STATUS = "SET #s = :status, #h = :hold ADD version :one"
 
 
@@ -18,7 +19,7 @@ def _seat(seat: str) -> dict:
 
 def _update(seat: str, status: str, hold: str, expression: str = SET_STATUS) -> dict:
     return {
-        "TableName": "seats",
+        "TableName": TABLE,
         "Key": _seat(seat),
         "UpdateExpression": expression,
         "ExpressionAttributeNames": {"#s": "status", "#h": "hold"},
@@ -31,8 +32,11 @@ def scenario() -> list:
     answers: list = []
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
+        # The suite may already run inside one moto, which a nested mock_aws does not reset: leave nothing behind.
+        if TABLE in client.list_tables()["TableNames"]:
+            client.delete_table(TableName=TABLE)
         client.create_table(
-            TableName="seats",
+            TableName=TABLE,
             KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
             AttributeDefinitions=[
                 {"AttributeName": "p", "AttributeType": "S"},
@@ -77,7 +81,8 @@ def scenario() -> list:
             onto_key = {**_update("A2", "held", "z"), "ExpressionAttributeNames": {"#s": "status", "#h": "p"}}
             answer(client.update_item, **onto_key)
             answer(client.transact_write_items, TransactItems=[{"Update": onto_key}])
-        answer(client.scan, TableName="seats")
+        answer(client.scan, TableName=TABLE)
+        client.delete_table(TableName=TABLE)
     return answers
 
 

@@ -7,6 +7,7 @@ from moto import mock_aws
 
 from scripts.localcloud import moto_projection
 
+TABLE = "projected-seats"
 ITEMS = [
     {
         "s": {"S": "A1"},
@@ -33,8 +34,11 @@ def scenario() -> list:
     answers: list = []
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
+        # The suite may already run inside one moto, which a nested mock_aws does not reset: leave nothing behind.
+        if TABLE in client.list_tables()["TableNames"]:
+            client.delete_table(TableName=TABLE)
         client.create_table(
-            TableName="sl",
+            TableName=TABLE,
             KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
             AttributeDefinitions=[
                 {"AttributeName": "p", "AttributeType": "S"},
@@ -56,13 +60,13 @@ def scenario() -> list:
             BillingMode="PAY_PER_REQUEST",
         )
         for item in ITEMS:
-            client.put_item(TableName="sl", Item={"p": {"S": "screening"}, **item})
+            client.put_item(TableName=TABLE, Item={"p": {"S": "screening"}, **item})
         names = {"#s": "s", "#m": "mp"}
         for projection in PROJECTIONS:
             used = {key: value for key, value in names.items() if key in projection}
             extra = {"ExpressionAttributeNames": used} if used else {}
             query = client.query(
-                TableName="sl",
+                TableName=TABLE,
                 KeyConditionExpression="p = :p",
                 ExpressionAttributeValues={":p": {"S": "screening"}},
                 ProjectionExpression=projection,
@@ -71,17 +75,18 @@ def scenario() -> list:
             answers.append(query["Items"])
             for item in ITEMS:
                 key = {"p": {"S": "screening"}, "s": item["s"]}
-                answers.append(client.get_item(TableName="sl", Key=key, ProjectionExpression=projection, **extra))
+                answers.append(client.get_item(TableName=TABLE, Key=key, ProjectionExpression=projection, **extra))
         for index in ("keys_only", "include"):
             answers.append(
                 client.query(
-                    TableName="sl",
+                    TableName=TABLE,
                     IndexName=index,
                     KeyConditionExpression="#st = :held",
                     ExpressionAttributeNames={"#st": "st"},
                     ExpressionAttributeValues={":held": {"S": "held"}},
                 )["Items"]
             )
+        client.delete_table(TableName=TABLE)
     for answer in answers:
         if isinstance(answer, dict):
             answer.pop("ResponseMetadata", None)
