@@ -159,9 +159,14 @@ def _contend(args: tuple) -> Tally:
 
     def worker(n: int) -> None:
         rng, local, session = random.Random(f"{process}-{n}"), Tally(), requests.Session()
-        user_id = f"contender-{process}-{n}-{random.getrandbits(32):x}"
-        headers = {"Authorization": f"Bearer {token(user_id, tokens=tokens)}"}
-        release = f"{api}/api/seat-reservations/user/{user_id}/screening/{screening_id}"
+
+        def new_user() -> tuple[dict[str, str], str]:
+            """A released hold cools its user down (HOLD_COOLDOWN_SECONDS): the worker goes on as someone else."""
+            user_id = f"contender-{process}-{n}-{random.getrandbits(48):x}"
+            release = f"{api}/api/seat-reservations/user/{user_id}/screening/{screening_id}"
+            return {"Authorization": f"Bearer {token(user_id, tokens=tokens)}"}, release
+
+        headers, release = new_user()
         while time.time() < start_at:
             time.sleep(0.005)
         stop = start_at + seconds
@@ -185,6 +190,7 @@ def _contend(args: tuple) -> Tally:
                 break
             local.releases.append(time.perf_counter() - began)
             local.count("release", released.status_code)
+            headers, release = new_user()
         session.delete(release, headers=headers, timeout=60)  # leave the pool free for the next run (not counted)
         with lock:
             tally.add(local)
