@@ -217,10 +217,19 @@ class Services:
 
 @cache
 def aws_client(service: str, region: str, endpoint_url: str | None) -> Any:
-    """One boto3 client per service and endpoint for the life of the process (building one costs ~0.3 s)."""
-    import boto3
+    """One boto3 client per service and endpoint for the life of the process (building one costs ~0.3 s).
 
-    return boto3.session.Session(region_name=region).client(service, endpoint_url=endpoint_url)
+    Its connection pool is as large as a local REST worker's threads (botocore's default is 10): beyond the
+    pool, every concurrent call opens a connection and closes it afterwards.
+    """
+    import boto3
+    from botocore.config import Config
+
+    config = Config(max_pool_connections=AWS_CLIENT_POOL)
+    return boto3.session.Session(region_name=region).client(service, endpoint_url=endpoint_url, config=config)
+
+
+AWS_CLIENT_POOL = 64
 
 
 _services: Services | None = None

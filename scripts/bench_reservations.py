@@ -8,8 +8,8 @@ a realistic dataset through scripts/seed.py (20 screenings of 300 seats by defau
    rawtx: the same threads writing what a hold writes (2-3 conditional seat updates, a put, a holder
    update) as one TransactWriteItems, still straight into the storage;
 2. api: `--clients` clients (threads in 2 processes) holding blocks of 1-4 seats of ONE screening over
-   HTTP, a new user for every attempt (a crowd), with holds of `--hold-seconds` (default 5) so that
-   abandoned holds lapse and their seats are taken again (the expired-hold path of the condition).
+   HTTP, a new user for every attempt (a crowd), with holds of the default ``HOLD_SECONDS`` (600), or of
+   `--hold-seconds 5` so that abandoned holds lapse and their seats are taken again (the expired-hold path).
    Prints holds/s, p50/p95/p99 and the conflict rate, the ratios api/raw and api/rawtx, and checks afterwards from
    the database that no seat is held twice.
 Pass `--api-url` and `--aws-endpoint` to measure a local cloud that is already running instead.
@@ -229,13 +229,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--screenings", type=int, default=20)
-    parser.add_argument("--hold-seconds", type=int, default=5)
+    parser.add_argument("--hold-seconds", type=int, help="HOLD_SECONDS of the cloud started (default: the app's)")
     parser.add_argument("--api-url")
     parser.add_argument("--aws-endpoint")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
 
-    started = local_cloud(env={"HOLD_SECONDS": str(args.hold_seconds)}) if not args.api_url else None
+    env = {"HOLD_SECONDS": str(args.hold_seconds)} if args.hold_seconds else {}
+    started = local_cloud(env=env) if not args.api_url else None
     with started or attached(args.api_url, args.aws_endpoint) as cloud:
         api, aws = cloud.api_url, cloud.aws_endpoint
         began = time.monotonic()

@@ -22,6 +22,15 @@ GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
 }
 
 
+# API Gateway's quotas on the request itself (the URL; the request line and header values together): it
+# refuses such a request before any route or gateway response applies. The local REST front answers
+# them in our error body (scripts/localcloud/rest.py); they are not gateway response types to deploy.
+REQUEST_LIMITS: dict[str, tuple[int, str, str]] = {
+    "URI_TOO_LONG": (414, "uri_too_long", "The URL is too long."),
+    "HEADERS_TOO_LARGE": (431, "headers_too_large", "The request line and headers are too large."),
+}
+
+
 def gateway_body(response_type: str) -> str:
-    _, code, message = GATEWAY_RESPONSES[response_type]
+    _, code, message = GATEWAY_RESPONSES.get(response_type) or REQUEST_LIMITS[response_type]
     return json.dumps(error_body(code, message))

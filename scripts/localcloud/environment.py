@@ -11,10 +11,12 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 API_STAGE = "api"  # API Gateway stage of both APIs (.chalice/config.json)
 LOCAL_PREFIX = "cinema-local-"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+PYNAMODB_SETTINGS = Path(__file__).with_name("pynamodb_settings.py")  # connection pools as large as the threads
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ def local_environment(base: Mapping[str, str], *, aws_endpoint: str, ports: Port
         API_PORT=str(ports.api),
         WS_PORT=str(ports.ws),
     )
+    env.setdefault("PYNAMODB_CONFIG", str(PYNAMODB_SETTINGS))
     env.setdefault("WS_PUBLIC_URL", f"ws://localhost:{ports.ws}")  # what the demo page opens
     env.setdefault("HOLD_SECONDS", "600")
     env.setdefault("LOG_LEVEL", "INFO")

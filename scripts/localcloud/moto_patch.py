@@ -29,7 +29,8 @@ class MotoPatch:
 
     def __init__(self, *replacements: tuple[type, str, Callable[..., Any]]):
         self._replacements = replacements
-        self._originals = [(owner, name, getattr(owner, name)) for owner, name, _ in replacements]
+        # as the class holds them (a classmethod stays a classmethod when put back)
+        self._originals = [(owner, name, _held(owner, name)) for owner, name, _ in replacements]
 
     def install(self) -> None:
         require_pinned_moto()
@@ -41,7 +42,7 @@ class MotoPatch:
             setattr(owner, name, original)
 
     def installed(self) -> bool:
-        return all(getattr(owner, name) is replacement for owner, name, replacement in self._replacements)
+        return all(_held(owner, name) is replacement for owner, name, replacement in self._replacements)
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -52,3 +53,8 @@ class MotoPatch:
         finally:
             if not was_installed:
                 self.uninstall()
+
+
+def _held(owner: type, name: str) -> Any:
+    """The attribute as stored on the class (not bound), or as inherited when the class itself has none."""
+    return vars(owner)[name] if name in vars(owner) else getattr(owner, name)

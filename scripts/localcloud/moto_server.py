@@ -32,7 +32,14 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import ThreadedWSGIServer
 
-from scripts.localcloud import moto_fast_json, moto_query, moto_sqs, moto_transactions
+from scripts.localcloud import (
+    moto_expressions,
+    moto_fast_json,
+    moto_projection,
+    moto_query,
+    moto_sqs,
+    moto_transactions,
+)
 from scripts.localcloud.environment import configure_logging
 
 log = logging.getLogger("localcloud.moto")
@@ -173,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
         "--speedups",
         choices=["on", "off"],
         default="on",
-        help="fast JSON answers, Query by partition, indexed SQS queues",
+        help="fast JSON answers, update expressions parsed once, direct projections, Query by partition, indexed SQS",
     )
     args = parser.parse_args(argv)
     configure_logging()
@@ -185,6 +192,8 @@ def main(argv: list[str] | None = None) -> None:
         moto_transactions.install()
     if args.speedups == "on":
         moto_fast_json.install()
+        moto_expressions.install()
+        moto_projection.install()
         moto_query.install()
         moto_sqs.install()
     freeze_survivors_of_full_collections()

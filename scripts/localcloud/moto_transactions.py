@@ -17,6 +17,9 @@ Guarantees and their condition:
 - A rollback restores the touched items and the table's stream records, which is everything a write
   changes in moto 5.2.5 (moto sorts every scan and query by key, so where an item sits in its
   dictionary is not observable); `moto_query`'s GSI indexes are told of each restored item.
+- Each item's condition is evaluated once, before its write (moto 5.2.5 evaluates it again inside the
+  write, to the same result since nothing runs in between); the journal copies an item only when the
+  write changes it in place (an update), and keeps the item itself when a put or a delete replaces it.
 - One deliberate difference: an entry naming two operations (``TransactWriteSingleOpException``) rolls
   back the items already written; moto 5.2.5 leaves them written, which breaks all-or-nothing.
 - Installed only on the pinned moto version (`require_pinned_moto`): another version may have
@@ -59,9 +62,11 @@ class _Journal:
         self._items: list[tuple[Table, DynamoType, DynamoType | None, Item | None]] = []
         self._stream_marks: dict[int, tuple[Table, int]] = {}
 
-    def remember(self, table: Table, hash_value: DynamoType, range_value: DynamoType | None) -> None:
+    def remember(self, table: Table, hash_value: DynamoType, range_value: DynamoType | None, *, changed: bool) -> None:
+        """Before a write: `changed` when it changes the item in place (an update), which needs a copy; a put
+        or a delete puts another object in its slot or none, so the item itself is what to put back."""
         current = table.get_item(hash_value, range_value)
-        self._items.append((table, hash_value, range_value, copy.deepcopy(current)))
+        self._items.append((table, hash_value, range_value, copy.deepcopy(current) if changed else current))
         if table.stream_shard is not None and id(table) not in self._stream_marks:
             self._stream_marks[id(table)] = (table, len(table.stream_shard.items))
 
@@ -137,12 +142,13 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
 
             if op_type != "ConditionCheck":
                 table = self.get_table(table_name)
-                journal.remember(table, *self.get_keys_value(table, key))
+                journal.remember(table, *self.get_keys_value(table, key), changed=op_type == "Update")
+            # The condition held just above and nothing ran since (serialized): moto 5.2.5 evaluates it a
+            # second time inside each write, which changes nothing but the cost, so the writes get none.
             if op_type == "Put":
                 self.put_item(
                     table_name,
                     op["Item"],
-                    condition_expression=condition_expression,
                     expression_attribute_names=expression_attribute_names,
                     expression_attribute_values=expression_attribute_values,
                 )
@@ -150,7 +156,6 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
                 self.delete_item(
                     table_name,
                     key,
-                    condition_expression=condition_expression,
                     expression_attribute_names=expression_attribute_names,
                     expression_attribute_values=expression_attribute_values,
                 )
@@ -159,7 +164,6 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
                     table_name,
                     key,
                     update_expression=op["UpdateExpression"],
-                    condition_expression=condition_expression,
                     expression_attribute_names=expression_attribute_names,
                     expression_attribute_values=expression_attribute_values,
                 )

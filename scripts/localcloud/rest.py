@@ -6,6 +6,12 @@ authorizers (`ApiGatewayEmulator`) sit behind a small WSGI adapter served by gun
 processes x 16 threads (gthread) and a backlog of 2,048 (`scripts/bench_rest_front.py` measures both).
 The app's ``current_request`` is made thread-local exactly as ``chalice local`` does.
 
+API Gateway's request quotas (REST, regional) hold here too, answered in the API's error body: a URL over
+10,240 characters is 414 ``uri_too_long``; a request line and header values over 10,240 bytes together
+are 431 ``headers_too_large``; a body over 10 MB is 413 ``payload_too_large``. gunicorn's own parser
+limits are set above those, and what it still refuses for size (a request line over 1 MB, one header
+over `MAX_HEADER_FIELD_BYTES`) is answered in the same body instead of gunicorn's HTML page.
+
 Run: ``python -m scripts.localcloud.rest --port 8000`` in the local stage's environment
 (`scripts.localcloud.environment`); the supervisor does that.
 """
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -30,6 +37,10 @@ from scripts.localcloud.gateway import ApiGatewayEmulator, gateway_response
 log = logging.getLogger("localcloud.rest")
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+MAX_URL_CHARACTERS = 10_240  # API Gateway: length of the URL for a regional API
+MAX_REQUEST_LINE_AND_HEADERS_BYTES = 10_240  # API Gateway: request line and header values together
+MAX_HEADER_FIELD_BYTES = 16 * 1024  # gunicorn's limit per header line: above API Gateway's total
+MAX_HEADER_FIELDS = 2048  # gunicorn's limit on the number of headers (API Gateway's is the total size)
 WORKERS, THREADS, BACKLOG = 2, 16, 2048
 
 
@@ -55,6 +66,9 @@ class RestFront:
         return gateway
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        refused = exceeded_request_limit(environ)
+        if refused:
+            return _respond(start_response, gateway_response(refused))
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if length > MAX_REQUEST_BYTES:
             return _respond(start_response, gateway_response("REQUEST_TOO_LARGE"))
@@ -70,6 +84,23 @@ class RestFront:
             log.exception("request failed outside the app")
             response = gateway_response("DEFAULT_5XX")
         return _respond(start_response, response)
+
+
+def exceeded_request_limit(environ: dict[str, Any]) -> str | None:
+    """The API Gateway request quota this request breaks (`REQUEST_LIMITS`' type), or None."""
+    target = _raw_path(environ)
+    if len(target) > MAX_URL_CHARACTERS:
+        return "URI_TOO_LONG"
+    request_line = f"{environ['REQUEST_METHOD']} {target} {environ.get('SERVER_PROTOCOL', 'HTTP/1.1')}"
+    header_values = (value for key, value in environ.items() if key.startswith("HTTP_") or key in _UNPREFIXED)
+    if len(request_line.encode("latin-1")) + sum(len(value.encode("latin-1")) for value in header_values) > (
+        MAX_REQUEST_LINE_AND_HEADERS_BYTES
+    ):
+        return "HEADERS_TOO_LARGE"
+    return None
+
+
+_UNPREFIXED = ("CONTENT_TYPE", "CONTENT_LENGTH")  # headers WSGI gives without the HTTP_ prefix
 
 
 def _raw_path(environ: dict[str, Any]) -> str:
@@ -115,6 +146,51 @@ def _respond(start_response: Callable[..., Any], response: dict[str, Any]) -> It
     return [payload]
 
 
+def _limit_answer(response_type: str) -> bytes:
+    """A whole HTTP/1.1 response of `gateway_response`, for a request gunicorn refused before any WSGI call."""
+    response = gateway_response(response_type)
+    body = response["body"].encode()
+    status = response["statusCode"]
+    head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", "Connection: close"]
+    head += [f"{name}: {value}" for name, value in response["headers"].items()]
+    head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+def _gunicorn_worker() -> type:
+    """gunicorn's threaded worker, answering its own size refusals (request line, headers) in the API's error body."""
+    from gunicorn import util
+    from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class ApiGatewayLimitsWorker(ThreadWorker):
+        def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+            if isinstance(exc, LimitRequestLine | LimitRequestHeaders):
+                refused = "URI_TOO_LONG" if isinstance(exc, LimitRequestLine) else "HEADERS_TOO_LARGE"
+                self.log.warning("refused a request: %s", exc)
+                with contextlib.suppress(OSError):  # the client has gone
+                    util.write_nonblock(client, _limit_answer(refused))
+                return
+            super().handle_error(req, client, addr, exc)
+
+    return ApiGatewayLimitsWorker
+
+
+def warm_up() -> None:
+    """In a new worker, before it serves: what its first requests would otherwise build while users wait.
+
+    The composition root, a botocore client per table (PynamoDB keeps one per model, ~0.3 s each to build)
+    and the SQS client: built lazily, a rush on a fresh worker's 16 threads builds them all at once.
+    """
+    from chalicelib import bootstrap
+    from chalicelib.adapters.dynamodb import tables
+
+    services = bootstrap.services()
+    for model in tables.all_models():
+        _ = model._get_connection().connection.client
+    _ = services.sqs, services.booking
+
+
 def application() -> RestFront:
     from app import app
 
@@ -131,7 +207,10 @@ def serve(host: str, port: int, *, workers: int = WORKERS, threads: int = THREAD
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,
-                "worker_class": "gthread",
+                "worker_class": _gunicorn_worker(),
+                "limit_request_line": 0,  # no limit of gunicorn's below 1 MB: MAX_URL_CHARACTERS decides
+                "limit_request_field_size": MAX_HEADER_FIELD_BYTES,
+                "limit_request_fields": MAX_HEADER_FIELDS,
                 "backlog": BACKLOG,
                 "preload_app": True,
                 "keepalive": 5,
@@ -141,6 +220,7 @@ def serve(host: str, port: int, *, workers: int = WORKERS, threads: int = THREAD
                 "errorlog": "-",
                 "loglevel": "warning",
                 "proc_name": "cinema-local-rest",
+                "post_fork": lambda _server, _worker: warm_up(),
             }
             for key, value in settings.items():
                 self.cfg.set(key, value)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app import app
 from chalicelib.api.errors import STATUS
-from chalicelib.api.gateway_responses import GATEWAY_RESPONSES
+from chalicelib.api.gateway_responses import GATEWAY_RESPONSES, REQUEST_LIMITS
 from chalicelib.api.openapi import operations
 from chalicelib.domain import errors
 
@@ -45,7 +45,7 @@ def given_codes() -> dict[str, set[int]]:
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
             if name in ERROR_CLASSES:
                 codes[_code_of(node, name)].add(_status_of(ERROR_CLASSES[name]))
-    for status, code, _ in GATEWAY_RESPONSES.values():
+    for status, code, _ in [*GATEWAY_RESPONSES.values(), *REQUEST_LIMITS.values()]:
         codes[code].add(status)
     codes["internal_error"].add(500)  # chalicelib.api.errors.internal_error_response
     codes["unsupported_media_type"].add(415)  # chalicelib.api.errors.unsupported_media_type_response
