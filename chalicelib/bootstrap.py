@@ -128,32 +128,41 @@ class Services:
     @cached_property
     def notifier(self) -> ApiGatewayNotifier:
         from chalicelib.adapters.dynamodb.realtime import DynamoConnections
-        from chalicelib.adapters.websocket import ApiGatewayNotifier
+        from chalicelib.adapters.websocket import FANOUT_THREADS, ApiGatewayNotifier
 
         region = self.settings.region
         return ApiGatewayNotifier(
-            lambda endpoint: aws_client("apigatewaymanagementapi", region, endpoint),
+            lambda endpoint: aws_client("apigatewaymanagementapi", region, endpoint, pool=FANOUT_THREADS + 4),
             self.settings.ws_management_url,
             DynamoConnections(),
         )
 
     @cached_property
     def realtime(self) -> Realtime:
-        from chalicelib.adapters.dynamodb.realtime import DynamoConnections
-        from chalicelib.services.realtime import Realtime, seat_statuses_of
+        from chalicelib.adapters.dynamodb.realtime import DynamoConnections, DynamoSeatFeeds
+        from chalicelib.services.realtime import BookedSeatMaps, Realtime
 
-        def seat_statuses(screening_id: str) -> tuple[int, list[dict[str, str]]]:
-            return seat_statuses_of(self.booking.seat_map(screening_id))
-
-        return Realtime(DynamoConnections(), self.notifier, self.tokens.verify, self.clock, seat_statuses)
+        return Realtime(
+            DynamoConnections(),
+            self.notifier,
+            self.tokens.verify,
+            self.clock,
+            BookedSeatMaps(self.booking),
+            DynamoSeatFeeds(),
+        )
 
 
 @cache
-def aws_client(service: str, region: str, endpoint_url: str | None) -> Any:
-    """One boto3 client per service and endpoint for the life of the process (building one costs ~0.3 s)."""
-    import boto3
+def aws_client(service: str, region: str, endpoint_url: str | None, pool: int | None = None) -> Any:
+    """One boto3 client per service and endpoint for the life of the process (building one costs ~0.3 s).
 
-    return boto3.session.Session(region_name=region).client(service, endpoint_url=endpoint_url)
+    ``pool``: HTTP connections the client keeps (botocore's default is 10), for clients used from many threads.
+    """
+    import boto3
+    from botocore.config import Config
+
+    config = Config(max_pool_connections=pool) if pool else None
+    return boto3.session.Session(region_name=region).client(service, endpoint_url=endpoint_url, config=config)
 
 
 _services: Services | None = None

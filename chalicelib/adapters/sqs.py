@@ -23,15 +23,22 @@ class SqsExpiryScheduler:
         self._url: str | None = None
 
     def schedule(self, reservation: Reservation, now: datetime) -> None:
-        """Best effort: a lost nudge only delays the release until the next sweep, never lets a seat be sold twice."""
-        delay = min(MAX_DELAY_SECONDS, max(0, math.ceil((reservation.expires_at - now).total_seconds()) + 1))
-        body = json.dumps({"reservation_id": reservation.id, "screening_id": reservation.screening_id})
+        self.nudge(reservation.id, reservation.screening_id, reservation.expires_at, now)
+
+    def nudge(self, hold_id: str, screening_id: str, expires_at: datetime, now: datetime) -> None:
+        """Best effort: a lost nudge only delays the release until the next sweep, never lets a seat be sold twice.
+
+        Delayed to the whole second at or after the expiry (SQS counts from when it receives the message,
+        later than ``now``), so it never arrives early and watchers see the expiry within about a second.
+        """
+        delay = min(MAX_DELAY_SECONDS, max(0, math.ceil((expires_at - now).total_seconds())))
+        body = json.dumps({"reservation_id": hold_id, "screening_id": screening_id})
         try:
             if self._url is None:
                 self._url = self._client.get_queue_url(QueueName=self._queue_name)["QueueUrl"]
             self._client.send_message(QueueUrl=self._url, MessageBody=body, DelaySeconds=delay)
         except (BotoCoreError, ClientError):
-            logger.warning("expiry nudge not sent; the sweep will release the hold", extra={"hold_id": reservation.id})
+            logger.warning("expiry nudge not sent; the sweep will release the hold", extra={"hold_id": hold_id})
 
 
 def expiry_message(body: str) -> str:

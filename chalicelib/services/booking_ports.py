@@ -97,6 +97,10 @@ class ExpiryScheduler(Protocol):
         """Ask to be told when this hold expires (best effort: the sweep is the safety net)."""
         ...
 
+    def nudge(self, hold_id: str, screening_id: str, expires_at: datetime, now: datetime) -> None:
+        """The same, from what the seat stream tells of a hold: its id, screening and expiry."""
+        ...
+
 
 class EventPublisher(Protocol):
     def publish(self, events: Sequence[BookingEvent]) -> None:

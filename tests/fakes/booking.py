@@ -184,7 +184,10 @@ class RecordingScheduler:
         self.scheduled: list[tuple[str, datetime]] = []
 
     def schedule(self, reservation: Reservation, now: datetime) -> None:
-        self.scheduled.append((reservation.id, reservation.expires_at))
+        self.nudge(reservation.id, reservation.screening_id, reservation.expires_at, now)
+
+    def nudge(self, hold_id: str, screening_id: str, expires_at: datetime, now: datetime) -> None:
+        self.scheduled.append((hold_id, expires_at))
 
 
 class RecordingPublisher:
