@@ -91,7 +91,7 @@ def test_one_message_goes_to_every_watcher_in_parallel_on_one_client(connections
 
 
 def test_a_message_over_api_gateways_128_kb_is_refused_before_any_post():
-    with pytest.raises(ValueError, match="128|131072"):
+    with pytest.raises(ValueError, match=r"\d+ bytes"):
         encode({"type": "x", "data": "a" * MAX_MESSAGE_BYTES})
 
 
