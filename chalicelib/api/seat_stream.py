@@ -11,6 +11,9 @@ and the packaged template replaces it with the table's real ``StreamArn`` (infra
 
 from __future__ import annotations
 
+import time
+from datetime import UTC
+
 from chalice import Blueprint
 
 from chalicelib.adapters.dynamodb import tables
@@ -37,5 +40,24 @@ def seat_stream(event, context=None):
     changes = seat_changes(event)
     if not changes:
         return
-    services().realtime.seat_changes(changes)
+    started = time.monotonic()
+    posts = services().realtime.seat_changes(changes)
+    told = time.monotonic()
     services().booking.nudge_expiries(expiries(changes))
+    logger.info(
+        "seat stream batch",
+        extra={
+            "records": len(changes),
+            "posts": posts,
+            "tell_ms": round((told - started) * 1000),
+            "nudge_ms": round((time.monotonic() - told) * 1000),
+            "behind_ms": _behind_ms(event),
+        },
+    )
+
+
+def _behind_ms(event) -> int | None:
+    """How long after its write the batch's first record reached the handler (ApproximateCreationDateTime)."""
+    for record in event:
+        return round((time.time() - record.timestamp.replace(tzinfo=UTC).timestamp()) * 1000)
+    return None

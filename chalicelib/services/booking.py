@@ -239,8 +239,9 @@ class BookingService:
         """Ask to be told when each of these holds expires: called by the seat stream for every new expiry
         (a hold, a replacement, an extension, whoever wrote it), so the hold path writes nothing more."""
         now = self.clock.now()
-        for expiry in expiries:
-            self.scheduler.nudge(expiry.hold_id, expiry.screening_id, from_epoch_ms(expiry.expires_at_ms), now)
+        self.scheduler.nudge_all(
+            [(expiry.hold_id, expiry.screening_id, from_epoch_ms(expiry.expires_at_ms)) for expiry in expiries], now
+        )
 
     def sweep(self, limit: int = 100) -> int:
         """Expire every hold that is past due: the safety net under the per-hold expiry messages."""

@@ -97,8 +97,8 @@ class ExpiryScheduler(Protocol):
         """Ask to be told when this hold expires (best effort: the sweep is the safety net)."""
         ...
 
-    def nudge(self, hold_id: str, screening_id: str, expires_at: datetime, now: datetime) -> None:
-        """The same, from what the seat stream tells of a hold: its id, screening and expiry."""
+    def nudge_all(self, holds: Sequence[tuple[str, str, datetime]], now: datetime) -> None:
+        """The same for many holds, each as the seat stream tells it: (hold id, screening id, expiry)."""
         ...
 
 

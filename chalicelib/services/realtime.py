@@ -13,7 +13,9 @@ Ordering, and why a watcher's map is exact (docs/realtime.md, "No change lost"):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -33,6 +35,7 @@ MAX_SCREENINGS_PER_CONNECTION = 5
 # Abuse caps: a join costs a seat query (a whole screening) and a snapshot of up to ~75 KB.
 MAX_JOINS_PER_CONNECTION = 100
 MAX_SNAPSHOTS_PER_SECOND = 2
+HOLDER_THREADS = 8  # a batch's holders are looked up (one index query each) and told in parallel
 
 
 @dataclass(frozen=True)
@@ -187,14 +190,18 @@ class Realtime:
         Returns the number of posts made. Safe to call again with the same batch (a retry): the same
         seq is reused, so a client that already has it discards the repeat.
         """
-        posts = 0
-        for screening in coalesce(changes):
-            posts += self._tell_watchers(screening)
-            for hold in screening.taken:
-                posts += self.send_to_user(hold.user_id, _hold_message("seat_reserved", hold))
-            for hold in screening.freed:
-                posts += self.send_to_user(hold.user_id, _hold_message("seat_released", hold))
-        return posts
+        screenings = coalesce(changes)
+        posts = sum(self._tell_watchers(screening) for screening in screenings)  # first: the latency that counts
+        told = [
+            (hold.user_id, _hold_message(kind, hold))
+            for screening in screenings
+            for kind, holds in (("seat_reserved", screening.taken), ("seat_released", screening.freed))
+            for hold in holds
+        ]
+        if len(told) <= 1:
+            return posts + sum(self.send_to_user(user_id, message) for user_id, message in told)
+        with ThreadPoolExecutor(min(len(told), HOLDER_THREADS), thread_name_prefix="holders") as pool:
+            return posts + sum(pool.map(lambda told_one: self.send_to_user(*told_one), told))
 
     def send_to_user(self, user_id: str, message: dict[str, Any]) -> int:
         """Post a message to every open connection of a user (opened with their token); how many took it.
@@ -207,6 +214,7 @@ class Realtime:
     def _tell_watchers(self, screening: ScreeningChanges) -> int:
         if not screening.statuses:
             return 0
+        started = time.monotonic()
         seq = self._feeds.advance(screening.screening_id, screening.last_record_id)
         watchers = self._connections.watchers(screening.screening_id)
         message = {
@@ -224,6 +232,7 @@ class Realtime:
                 "seats": len(screening.statuses),
                 "watchers": len(watchers),
                 "delivered": delivered,
+                "duration_ms": round((time.monotonic() - started) * 1000),
             },
         )
         return len(watchers)

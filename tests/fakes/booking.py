@@ -184,10 +184,10 @@ class RecordingScheduler:
         self.scheduled: list[tuple[str, datetime]] = []
 
     def schedule(self, reservation: Reservation, now: datetime) -> None:
-        self.nudge(reservation.id, reservation.screening_id, reservation.expires_at, now)
+        self.nudge_all([(reservation.id, reservation.screening_id, reservation.expires_at)], now)
 
-    def nudge(self, hold_id: str, screening_id: str, expires_at: datetime, now: datetime) -> None:
-        self.scheduled.append((hold_id, expires_at))
+    def nudge_all(self, holds: Sequence[tuple[str, str, datetime]], now: datetime) -> None:
+        self.scheduled.extend((hold_id, expires_at) for hold_id, _, expires_at in holds)
 
 
 class RecordingPublisher:
