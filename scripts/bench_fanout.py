@@ -231,7 +231,13 @@ def run(args: argparse.Namespace) -> int:
         for thread in threads:
             thread.join()
         written_for = time.time() - began
-        time.sleep(args.quiet)  # let the last changes reach everyone
+        # Let the last changes reach everyone: until no new message came for `--quiet` seconds (at most 3 min).
+        last_count, last_change = len(messages.changes), time.time()
+        while time.time() - last_change < args.quiet and time.time() - began < written_for + 180:
+            time.sleep(0.5)
+            if len(messages.changes) != last_count:
+                last_count, last_change = len(messages.changes), time.time()
+        caught_up_after = last_change - began - written_for
         stop.set()
         loop_thread.join(timeout=30)
 
@@ -249,6 +255,8 @@ def run(args: argparse.Namespace) -> int:
                     "seconds": round(written_for, 1),
                     "changes_written": len(writes),
                     "update_messages": len(messages.changes),
+                    "last_message_after_writes_s": round(caught_up_after, 1),
+                    "posts_per_second": round(updates / written_for, 1),
                     "messages_per_watcher_per_second": round(updates / args.watchers / written_for, 2),
                     "latency_to_last_watcher_ms": {
                         "p50": round(percentile(delays, 50) * 1000),
@@ -274,7 +282,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--think", type=float, default=1.0, help="seconds between a hold and its release, and after")
-    parser.add_argument("--quiet", type=float, default=5.0, help="seconds to wait for the last messages")
+    parser.add_argument("--quiet", type=float, default=5.0, help="done when no message came for this long")
     sys.exit(run(parser.parse_args(argv)))
 
 
