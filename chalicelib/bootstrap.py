@@ -64,7 +64,7 @@ class Services:
         """The booking room's seats: the booking service holds them, the catalog creates and counts them."""
         from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
 
-        return DynamoSeatInventory()
+        return DynamoSeatInventory(cooldown_seconds=self.settings.hold_cooldown_seconds)
 
     @cached_property
     def booking(self) -> BookingService:
@@ -114,6 +114,7 @@ class Services:
             login_max_failures=s.login_max_failures,
             login_max_failures_per_ip=s.login_max_failures_per_ip,
             login_window_seconds=s.login_window_seconds,
+            login_state_cache_seconds=s.login_state_cache_seconds,
         )
         return AccountService(
             DynamoUsers(),
@@ -145,7 +146,7 @@ class Services:
         return Realtime(
             DynamoConnections(),
             self.notifier,
-            self.tokens.verify,
+            self.accounts.authenticate,
             self.clock,
             BookedSeatMaps(self.booking),
             DynamoSeatFeeds(),
