@@ -12,6 +12,7 @@ from chalicelib.api import (
     pages,
     payments,
     reservations,
+    seat_stream,
     tickets,
     websocket,
 )
@@ -29,5 +30,6 @@ app.register_blueprint(booking_events.bp)
 app.register_blueprint(payments.bp)
 app.register_blueprint(tickets.bp)
 app.register_blueprint(websocket.bp)
+app.register_blueprint(seat_stream.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(pages.bp)

@@ -134,24 +134,28 @@ class Services:
     @cached_property
     def notifier(self) -> ApiGatewayNotifier:
         from chalicelib.adapters.dynamodb.realtime import DynamoConnections
-        from chalicelib.adapters.websocket import ApiGatewayNotifier
+        from chalicelib.adapters.websocket import FANOUT_THREADS, ApiGatewayNotifier
 
         region = self.settings.region
         return ApiGatewayNotifier(
-            lambda endpoint: aws_client("apigatewaymanagementapi", region, endpoint),
+            lambda endpoint: aws_client("apigatewaymanagementapi", region, endpoint, pool=FANOUT_THREADS + 4),
             self.settings.ws_management_url,
             DynamoConnections(),
         )
 
     @cached_property
     def realtime(self) -> Realtime:
-        from chalicelib.adapters.dynamodb.realtime import DynamoConnections
-        from chalicelib.services.realtime import Realtime, seat_statuses_of
+        from chalicelib.adapters.dynamodb.realtime import DynamoConnections, DynamoSeatFeeds
+        from chalicelib.services.realtime import BookedSeatMaps, Realtime
 
-        def seat_statuses(screening_id: str) -> tuple[int, list[dict[str, str]]]:
-            return seat_statuses_of(self.booking.seat_map(screening_id))
-
-        return Realtime(DynamoConnections(), self.notifier, self.accounts.authenticate, self.clock, seat_statuses)
+        return Realtime(
+            DynamoConnections(),
+            self.notifier,
+            self.accounts.authenticate,
+            self.clock,
+            BookedSeatMaps(self.booking),
+            DynamoSeatFeeds(),
+        )
 
     # --- payments and tickets (docs/payments.md) ---
 
@@ -216,16 +220,17 @@ class Services:
 
 
 @cache
-def aws_client(service: str, region: str, endpoint_url: str | None) -> Any:
+def aws_client(service: str, region: str, endpoint_url: str | None, pool: int | None = None) -> Any:
     """One boto3 client per service and endpoint for the life of the process (building one costs ~0.3 s).
 
-    Its connection pool is as large as a local REST worker's threads (botocore's default is 10): beyond the
-    pool, every concurrent call opens a connection and closes it afterwards.
+    Its connection pool is at least as large as a local REST worker's threads (botocore's default is 10): beyond
+    the pool, every concurrent call opens a connection and closes it afterwards. ``pool`` asks for more, for
+    clients used from many threads (the WebSocket fan-out).
     """
     import boto3
     from botocore.config import Config
 
-    config = Config(max_pool_connections=AWS_CLIENT_POOL)
+    config = Config(max_pool_connections=max(pool or 0, AWS_CLIENT_POOL))
     return boto3.session.Session(region_name=region).client(service, endpoint_url=endpoint_url, config=config)
 
 

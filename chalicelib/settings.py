@@ -130,6 +130,11 @@ def queue_prefix() -> str:
     return os.environ.get("QUEUE_PREFIX", f"cinema-{os.environ.get('STAGE', 'local')}-")
 
 
+def table_prefix() -> str:
+    """The table name prefix alone, for what Chalice reads at import (the seat stream's ARN), as `queue_prefix`."""
+    return os.environ.get("TABLE_PREFIX", f"cinema-{os.environ.get('STAGE', 'local')}-")
+
+
 def get_settings() -> Settings:
     env = os.environ
     stage = env.get("STAGE", "local")
@@ -145,7 +150,7 @@ def get_settings() -> Settings:
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
-        table_prefix=env.get("TABLE_PREFIX", f"cinema-{stage}-"),
+        table_prefix=table_prefix(),
         queue_prefix=queue_prefix(),
         hold_seconds=_int("HOLD_SECONDS", 600),
         hold_extension_seconds=_int("HOLD_EXTENSION_SECONDS", 300),

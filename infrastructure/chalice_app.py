@@ -37,6 +37,13 @@ class QueueSubscription:
 
 
 @dataclass(frozen=True)
+class StreamSubscription:
+    function_logical_id: str
+    event_logical_id: str
+    stream_arn: str  # as Chalice read it at import: a placeholder naming the stage's table (api/seat_stream.py)
+
+
+@dataclass(frozen=True)
 class StageConfig:
     name: str
     app_name: str
@@ -53,6 +60,7 @@ class AppShape:
     has_rest_api: bool
     websocket_stage: str | None
     subscriptions: tuple[QueueSubscription, ...]
+    streams: tuple[StreamSubscription, ...] = ()
 
 
 def _factory(project_dir: Path) -> CLIFactory:
@@ -107,6 +115,15 @@ def read_app(project_dir: Path, stage: str) -> AppShape:
         for r in resources
         if isinstance(r, models.SQSEventSource)
     )
+    streams = tuple(
+        StreamSubscription(
+            function_logical_id=function_id(r.lambda_function),
+            event_logical_id=to_cfn_resource_name(r.resource_name),
+            stream_arn=r.stream_arn,
+        )
+        for r in resources
+        if isinstance(r, models.DynamoDBEventSource)
+    )
     websockets = [r for r in resources if isinstance(r, models.WebsocketAPI)]
     return AppShape(
         stage=_stage_config(config, stage),
@@ -114,4 +131,5 @@ def read_app(project_dir: Path, stage: str) -> AppShape:
         has_rest_api=bool(rest_handlers),
         websocket_stage=websockets[0].api_gateway_stage if websockets else None,
         subscriptions=tuple(sorted(subscriptions, key=lambda s: s.event_logical_id)),
+        streams=tuple(sorted(streams, key=lambda s: s.event_logical_id)),
     )

@@ -108,6 +108,19 @@ def chalice_overrides(
         events = overrides[subscription.function_logical_id]["Properties"].setdefault("Events", {})
         queue_arn = sub(placeholder(sqs.logical_id(queue) + ".Arn"))
         events[subscription.event_logical_id] = {"Properties": {"Queue": queue_arn}}
+    table_prefix, _ = stage_prefixes(shape.stage)
+    for stream in shape.streams:
+        # The table's real StreamArn instead of the placeholder Chalice read at import (api/seat_stream.py).
+        table = stream.stream_arn.split(":", 5)[5].split("/")[1]
+        model = next((m for m in models if dynamodb.physical_name(m, table_prefix) == table), None)
+        if model is None or not dynamodb.has_stream(model):
+            raise TemplateError(
+                f"{stream.function_logical_id} reads the stream of {table!r}, which is no model with a "
+                "Meta.stream_view_type in chalicelib.adapters.dynamodb.tables"
+            )
+        events = overrides[stream.function_logical_id]["Properties"].setdefault("Events", {})
+        stream_arn = {"Fn::GetAtt": [dynamodb.logical_id(model), "StreamArn"]}
+        events[stream.event_logical_id] = {"Properties": {"Stream": stream_arn}}
     if shape.has_rest_api:
         properties = {**apigateway.rest_api_overrides()["Properties"], **edge.rest_api_overrides()["Properties"]}
         overrides["RestAPI"] = {"Properties": properties}

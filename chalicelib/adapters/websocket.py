@@ -4,13 +4,20 @@ The same code runs in AWS and in the local cloud: a boto3 ``apigatewaymanagement
 endpoint is ``Settings.ws_management_url`` (the local gateway serves the same API), or, when unset,
 ``https://{domainName}/{stage}`` of the WebSocket event being handled. A post to a connection that is
 gone (410 ``GoneException``) forgets the connection and its subscriptions and reports False.
+
+Fan-out (`send_many`) encodes a message once and posts it from a thread pool of `FANOUT_THREADS` on the
+one shared client, whose HTTP connection pool is sized for those threads (``max_pool_connections``,
+`bootstrap`): without it botocore keeps 10 connections and the rest of the threads open and drop one per
+post. A post that fails for another reason than 410 is logged and counted as not delivered: the watcher
+sees a gap in ``seq`` at its next message and resyncs, and one bad connection never holds up the rest.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -20,6 +27,7 @@ from chalicelib.logs import logger
 from chalicelib.services.realtime import ConnectionStore
 
 MAX_MESSAGE_BYTES = 128 * 1024  # API Gateway's WebSocket message limit
+FANOUT_THREADS = 32
 
 
 class ApiGatewayNotifier:
@@ -29,6 +37,7 @@ class ApiGatewayNotifier:
         self._connections = connections
         self._client: Any = None
         self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
 
     def use_endpoint_if_unset(self, endpoint_url: str) -> None:
         """Where the configuration names no endpoint, post back through the API the event came from."""
@@ -46,9 +55,26 @@ class ApiGatewayNotifier:
             return self._client
 
     def send(self, connection_id: str, message: dict[str, Any]) -> bool:
-        data = json.dumps(message, separators=(",", ":")).encode()
-        if len(data) > MAX_MESSAGE_BYTES:
-            raise ValueError(f"a WebSocket message is limited to {MAX_MESSAGE_BYTES} bytes, this one has {len(data)}")
+        return self._post(connection_id, encode(message))
+
+    def send_many(self, connection_ids: Sequence[str], message: dict[str, Any]) -> int:
+        data = encode(message)
+        if len(connection_ids) == 1:
+            return int(self._post_quietly(connection_ids[0], data))
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(FANOUT_THREADS, thread_name_prefix="fanout")
+            pool = self._pool
+        return sum(pool.map(lambda connection_id: self._post_quietly(connection_id, data), connection_ids))
+
+    def _post_quietly(self, connection_id: str, data: bytes) -> bool:
+        try:
+            return self._post(connection_id, data)
+        except DependencyUnavailable:
+            logger.warning("websocket post failed", extra={"connection_id": connection_id}, exc_info=True)
+            return False
+
+    def _post(self, connection_id: str, data: bytes) -> bool:
         client = self._management()
         try:
             client.post_to_connection(ConnectionId=connection_id, Data=data)
@@ -61,3 +87,10 @@ class ApiGatewayNotifier:
                 "websocket_unavailable", "The WebSocket API did not accept the message."
             ) from exc
         return True
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    data = json.dumps(message, separators=(",", ":")).encode()
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise ValueError(f"a WebSocket message is limited to {MAX_MESSAGE_BYTES} bytes, this one has {len(data)}")
+    return data

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.domain import seating
-from chalicelib.domain.clock import Clock, epoch_ms, new_id
+from chalicelib.domain.clock import Clock, epoch_ms, from_epoch_ms, new_id
 from chalicelib.domain.errors import Conflict, HoldChanged, InvalidRequest, NotFound, SeatsUnavailable
 from chalicelib.domain.holds import SeatState, SeatStatus, count_available
 from chalicelib.domain.identity import Principal
@@ -25,6 +25,7 @@ from chalicelib.domain.reservations import (
     SeatsHeld,
     SeatsReleased,
 )
+from chalicelib.domain.seat_changes import HoldExpiry
 from chalicelib.services.booking_ports import (
     EventPublisher,
     ExpiryScheduler,
@@ -237,9 +238,7 @@ class BookingService:
         reservation = self.get(principal, reservation_id)
         now = self.clock.now()
         new_expiry = self.policy.extended_expiry(reservation, now)
-        extended = self.inventory.extend(reservation, new_expiry, now)
-        self.scheduler.schedule(extended, now)
-        return extended
+        return self.inventory.extend(reservation, new_expiry, now)  # the seat stream nudges the new expiry
 
     def expire(self, reservation_id: str) -> Reservation | None:
         """Release a hold whose time is up. Idempotent. Returns the hold when it is still running (extended)."""
@@ -253,6 +252,14 @@ class BookingService:
 
     def reschedule_expiry(self, reservation: Reservation) -> None:
         self.scheduler.schedule(reservation, self.clock.now())
+
+    def nudge_expiries(self, expiries: Sequence[HoldExpiry]) -> None:
+        """Ask to be told when each of these holds expires: called by the seat stream for every new expiry
+        (a hold, a replacement, an extension, whoever wrote it), so the hold path writes nothing more."""
+        now = self.clock.now()
+        self.scheduler.nudge_all(
+            [(expiry.hold_id, expiry.screening_id, from_epoch_ms(expiry.expires_at_ms)) for expiry in expiries], now
+        )
 
     def sweep(self, limit: int = 100) -> int:
         """Expire every hold that is past due: the safety net under the per-hold expiry messages."""
@@ -286,7 +293,7 @@ class BookingService:
                 events.append(SeatsReleased(new.screening_id, replaced.id, new.user_id, freed, "replaced"))
         events.append(SeatsHeld(new.screening_id, new.id, new.user_id, new.seat_ids, new.expires_at))
         self.publisher.publish(events)
-        self.scheduler.schedule(new, new.created_at)
+        # No expiry nudge here: the hold's one transaction is all it writes; the seat stream sends the nudge.
 
     def _alternatives(
         self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]

@@ -123,6 +123,10 @@ class ExpiryScheduler(Protocol):
         """Ask to be told when this hold expires (best effort: the sweep is the safety net)."""
         ...
 
+    def nudge_all(self, holds: Sequence[tuple[str, str, datetime]], now: datetime) -> None:
+        """The same for many holds, each as the seat stream tells it: (hold id, screening id, expiry)."""
+        ...
+
 
 class EventPublisher(Protocol):
     def publish(self, events: Sequence[BookingEvent]) -> None:

@@ -1,4 +1,5 @@
-"""The local event pump: SQS queues into the app's ``on_sqs_message`` handlers, and ``@app.schedule`` handlers.
+"""The local event pump: SQS queues into the app's ``on_sqs_message`` handlers, DynamoDB Streams into its
+``on_dynamodb_record`` handlers (`scripts.localcloud.streams`), and ``@app.schedule`` handlers.
 
 What Lambda's event source mappings and EventBridge rules do in AWS, read from the Chalice app object
 (``app.event_sources``, ``app.handler_map``):
@@ -9,7 +10,8 @@ What Lambda's event source mappings and EventBridge rules do in AWS, read from t
   visible again after the visibility timeout and moves it to the dead-letter queue after
   ``maxReceiveCount`` receives (moto does that move on receive; tests/contract/localcloud checks it);
 - delay queues and per-message delays are SQS's own (moto honours them);
-- a scheduled handler runs when its ``rate(...)``/``cron(...)`` is due, with EventBridge's event.
+- a scheduled handler runs when its ``rate(...)``/``cron(...)`` is due, with EventBridge's event;
+- a table stream is read shard by shard in Lambda's stream event shape (`scripts.localcloud.streams`).
 
 Run: ``python -m scripts.localcloud.events`` in the local stage's environment.
 """
@@ -31,6 +33,7 @@ from chalice.local import LambdaContext
 
 from scripts.localcloud.environment import configure_logging
 from scripts.localcloud.schedules import Schedule, schedule_of
+from scripts.localcloud.streams import StreamPump
 
 log = logging.getLogger("localcloud.events")
 
@@ -106,9 +109,12 @@ def scheduled_event(app: Chalice, job: ScheduledJob, region: str, now: datetime)
 
 
 class EventPump:
-    def __init__(self, app: Chalice, sqs: Any, region: str, *, idle_sleep: float = 0.2):
+    def __init__(
+        self, app: Chalice, sqs: Any, region: str, *, idle_sleep: float = 0.2, streams: StreamPump | None = None
+    ):
         self._app = app
         self._sqs = sqs
+        self._streams = streams
         self._region = region
         self._idle_sleep = idle_sleep
         self.sources: list[QueueSource] = []
@@ -179,6 +185,8 @@ class EventPump:
         pollers = [threading.Thread(target=self._poll_forever, args=(s, stop), daemon=True) for s in self.sources]
         for poller in pollers:
             poller.start()
+        if self._streams is not None:
+            pollers.extend(self._streams.run(stop))
         while not stop.wait(1.0):
             self.run_due(datetime.now(UTC))
         for poller in pollers:
@@ -204,7 +212,9 @@ def main() -> None:
     configure_logging()
     settings = get_settings()
     sqs = boto3.client("sqs", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
-    pump = EventPump(app, sqs, settings.region)
+    dynamodb = boto3.client("dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
+    streams = boto3.client("dynamodbstreams", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
+    pump = EventPump(app, sqs, settings.region, streams=StreamPump(app, dynamodb, streams))
     pump.discover()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

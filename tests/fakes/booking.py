@@ -269,7 +269,10 @@ class RecordingScheduler:
         self.scheduled: list[tuple[str, datetime]] = []
 
     def schedule(self, reservation: Reservation, now: datetime) -> None:
-        self.scheduled.append((reservation.id, reservation.expires_at))
+        self.nudge_all([(reservation.id, reservation.screening_id, reservation.expires_at)], now)
+
+    def nudge_all(self, holds: Sequence[tuple[str, str, datetime]], now: datetime) -> None:
+        self.scheduled.extend((hold_id, expires_at) for hold_id, _, expires_at in holds)
 
 
 class RecordingPublisher:

@@ -219,12 +219,17 @@ class DynamoSeatInventory:
     # --- reads ---
 
     def seat_states(self, screening_id: str) -> list[SeatState]:
-        """One Query of the screening's partition, read straight from the wire (see `_seat_state`)."""
+        """One strongly consistent Query of the screening's partition, read straight from the wire (`_seat_state`).
+
+        Strongly consistent: a WebSocket snapshot must contain every change counted in the seq it carries.
+        """
         table = SeatItem._get_connection()
         states: list[SeatState] = []
         start = None
         while True:
-            page = table.query(screening_id, attributes_to_get=list(STATE_ATTRIBUTES), exclusive_start_key=start)
+            page = table.query(
+                screening_id, attributes_to_get=list(STATE_ATTRIBUTES), exclusive_start_key=start, consistent_read=True
+            )
             states.extend(_seat_state(raw) for raw in page.get("Items", []))
             start = page.get("LastEvaluatedKey")
             if not start:

@@ -1,10 +1,15 @@
-"""Connections and subscriptions on DynamoDB (`ConnectionStore`).
+"""Connections, subscriptions and each screening's message counter on DynamoDB (`ConnectionStore`, `SeatFeeds`).
 
 A subscription is written in two items: the ``subscriptions`` row the fan-out queries, then the
 connection's ``screenings`` set, conditioned on `connection_is_open & (already_watching | below_limit)`.
 If that condition fails the row is deleted again. A disconnect deletes the connection first and
 returns what it watched (ALL_OLD), then deletes those rows. In every interleaving of a join with a
 disconnect, no subscription row outlives its connection.
+
+A join is counted first, in one conditional update of the connection (`joins_below`, and
+`new_snapshot_second` or `snapshot_slot_left`): past a cap nothing is counted and nothing is read.
+A screening's seq is advanced by one conditional update per message (`not_counted_yet`): a retried batch
+finds its own record there and reuses the seq it was given.
 """
 
 from __future__ import annotations
@@ -13,10 +18,10 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition, size
 
 from chalicelib.adapters.dynamodb.base import condition_failed
-from chalicelib.adapters.dynamodb.models.realtime import ConnectionItem, SubscriptionItem
+from chalicelib.adapters.dynamodb.models.realtime import ConnectionItem, SeatFeedItem, SubscriptionItem
 from chalicelib.domain.clock import from_epoch_ms
-from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.services.realtime import Connection
+from chalicelib.domain.errors import Conflict, NotFound, RateLimited
+from chalicelib.services.realtime import Connection, JoinLimits
 
 
 def connection_is_open() -> Condition:
@@ -29,6 +34,24 @@ def already_watching(screening_id: str) -> Condition:
 
 def below_limit(limit: int) -> Condition:
     return ConnectionItem.screenings.does_not_exist() | (size(ConnectionItem.screenings) < limit)
+
+
+def joins_below(limit: int) -> Condition:
+    return ConnectionItem.joins.does_not_exist() | (ConnectionItem.joins < limit)
+
+
+def new_snapshot_second(second: int) -> Condition:
+    """No snapshot was sent to this connection in this second yet."""
+    return ConnectionItem.snapshot_second.does_not_exist() | (ConnectionItem.snapshot_second != second)
+
+
+def snapshot_slot_left(second: int, limit: int) -> Condition:
+    return (ConnectionItem.snapshot_second == second) & (ConnectionItem.snapshots < limit)
+
+
+def not_counted_yet(record_id: str) -> Condition:
+    """The screening's last message was for another stream record: this batch gets the next seq."""
+    return SeatFeedItem.last_record.does_not_exist() | (SeatFeedItem.last_record != record_id)
 
 
 class DynamoConnections:
@@ -56,6 +79,52 @@ class DynamoConnections:
             for screening_id in item.screenings or ():
                 batch.delete(SubscriptionItem(screening_id, connection_id))
         return _connection(item)
+
+    def count_join(self, connection_id: str, second: int, limits: JoinLimits) -> None:
+        item = ConnectionItem(connection_id)
+        open_with_joins_left = connection_is_open() & joins_below(limits.joins)
+        try:
+            item.update(
+                actions=[
+                    ConnectionItem.joins.add(1),
+                    ConnectionItem.snapshot_second.set(second),
+                    ConnectionItem.snapshots.set(1),
+                ],
+                condition=open_with_joins_left & new_snapshot_second(second),
+            )
+            return
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+        try:
+            item.update(
+                actions=[ConnectionItem.joins.add(1), ConnectionItem.snapshots.add(1)],
+                condition=open_with_joins_left & snapshot_slot_left(second, limits.snapshots_per_second),
+            )
+            return
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+            refused = exc
+        current = self.get_item(connection_id)
+        if current is None:
+            raise NotFound("connection_not_found", "This connection is closed.") from refused
+        if current.joins is not None and int(current.joins) >= limits.joins:
+            raise Conflict(
+                "too_many_joins", f"A connection can join at most {limits.joins} times: open a new connection."
+            ) from refused
+        raise RateLimited(
+            1,
+            f"At most {limits.snapshots_per_second} snapshots a second per connection.",
+            code="too_many_snapshots",
+        ) from refused
+
+    @staticmethod
+    def get_item(connection_id: str) -> ConnectionItem | None:
+        try:
+            return ConnectionItem.get(connection_id, consistent_read=True)
+        except DoesNotExist:
+            return None
 
     def subscribe(self, connection_id: str, screening_id: str, now_ms: int, purge_at_ms: int, limit: int) -> None:
         row = SubscriptionItem(
@@ -88,8 +157,39 @@ class DynamoConnections:
         SubscriptionItem(screening_id, connection_id).delete()
 
     def watchers(self, screening_id: str) -> list[str]:
-        """The connections watching a screening: one Query (paginated by PynamoDB)."""
-        return [row.connection_id for row in SubscriptionItem.query(screening_id, attributes_to_get=["connection_id"])]
+        """The connections watching a screening: one strongly consistent Query (paginated by PynamoDB).
+
+        Consistent, so a join whose subscription was written before a change's seq was advanced is listed.
+        """
+        rows = SubscriptionItem.query(screening_id, attributes_to_get=["connection_id"], consistent_read=True)
+        return [row.connection_id for row in rows]
+
+    def of_user(self, user_id: str) -> list[str]:
+        """One Query of the sparse ``by_user`` index (eventually consistent: a connection opened this very
+        moment may miss one message about its own hold, which its seat map shows anyway)."""
+        return [row.connection_id for row in ConnectionItem.by_user.query(user_id)]
+
+
+class DynamoSeatFeeds:
+    def current(self, screening_id: str) -> int:
+        try:
+            return int(SeatFeedItem.get(screening_id, consistent_read=True, attributes_to_get=["seq"]).seq or 0)
+        except DoesNotExist:
+            return 0
+
+    def advance(self, screening_id: str, record_id: str) -> int:
+        """One conditional UpdateItem (1 write unit); on a retried batch, plus one strongly consistent read."""
+        try:
+            item = SeatFeedItem(screening_id)
+            item.update(
+                actions=[SeatFeedItem.seq.add(1), SeatFeedItem.last_record.set(record_id)],
+                condition=not_counted_yet(record_id),
+            )
+            return int(item.seq)
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+        return self.current(screening_id)
 
 
 def _connection(item: ConnectionItem) -> Connection:

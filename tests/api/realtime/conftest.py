@@ -31,6 +31,9 @@ class RecordingNotifier:
         self.sent.append((connection_id, message))
         return True
 
+    def send_many(self, connection_ids, message: dict[str, Any]) -> int:
+        return sum(self.send(connection_id, message) for connection_id in connection_ids)
+
     def to(self, connection_id: str) -> list[dict[str, Any]]:
         return [message for target, message in self.sent if target == connection_id]
 

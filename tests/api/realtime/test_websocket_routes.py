@@ -114,14 +114,19 @@ def test_a_bad_message_is_answered_with_an_error_and_the_connection_stays_open(w
     assert _connection("conn-1") is not None
 
 
-def test_a_connection_cannot_watch_more_than_the_limit_but_may_join_one_it_watches_again(ws, notifier, api, token_for):
+def test_a_connection_cannot_watch_more_than_the_limit_but_may_join_one_it_watches_again(
+    ws, notifier, api, token_for, clock
+):
     """The `below_limit` condition fails at the limit; `already_watching` lets a repeated join through."""
     ws.connect("conn-1")
     screenings = _screenings(api, token_for, MAX_SCREENINGS_PER_CONNECTION + 1)
     for screening in screenings[:-1]:
+        clock.advance(1)  # under the snapshots-per-second cap
         assert ws.send("conn-1", {"action": "join_screening", "screening_id": screening})["statusCode"] == 200
 
+    clock.advance(1)
     refused = ws.send("conn-1", {"action": "join_screening", "screening_id": screenings[-1]})
+    clock.advance(1)
     again = ws.send("conn-1", {"action": "join_screening", "screening_id": screenings[0]})
 
     assert refused["statusCode"] == 400

@@ -34,8 +34,13 @@ def delayed_expiry_messages(app_services) -> int:
     return int(attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"])
 
 
-def test_every_hold_sends_one_expiry_message_delayed_until_it_expires(api, alice, screening, app_services):
-    hold(api, alice, screening, ["B1"])
+def test_every_hold_gets_one_expiry_message_delayed_until_it_expires_from_the_seat_stream(
+    api, alice, screening, app_services, seat_stream
+):
+    hold(api, alice, screening, ["B1", "B2"])
+    assert delayed_expiry_messages(app_services) == 0  # the hold path writes its transaction and nothing else
+
+    seat_stream.deliver()
 
     assert delayed_expiry_messages(app_services) == 1
 
@@ -55,10 +60,12 @@ def test_the_expiry_consumer_releases_a_hold_that_is_due_and_marks_it_expired(ap
 
 
 def test_the_expiry_consumer_leaves_an_extended_hold_alone_and_nudges_again(
-    api, alice, screening, clock, lambdas, app_services
+    api, alice, screening, clock, lambdas, app_services, seat_stream
 ):
     reservation = hold(api, alice, screening, ["B3"])
+    seat_stream.deliver()
     api.post(f"/api/seat-reservations/{reservation['id']}/extend", token=alice)
+    seat_stream.deliver()
     clock.advance(601)  # past the first expiry, before the extended one
     event = lambdas.events.generate_sqs_event(
         message_bodies=[json.dumps({"reservation_id": reservation["id"], "screening_id": screening["id"]})],

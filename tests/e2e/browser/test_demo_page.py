@@ -17,7 +17,6 @@ from tests.e2e.browser.conftest import PASSWORD, Cloud
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 POLL_MS = 3_000
-LIVE_RECONCILE_MS = 10_000
 ANAS_SEATS = ["K11", "K12", "K13"]  # row K is VIP: $18.00 a seat
 
 
@@ -183,17 +182,3 @@ def test_the_map_runs_front_to_back_with_the_aisle_and_works_from_the_keyboard(c
     expect(seat(page, "B11")).to_have_attribute("aria-pressed", "true")
     expect(seat(page, "B11")).to_have_attribute("tabindex", "0")
     expect(page.locator('[data-seat-id][tabindex="0"]')).to_have_count(1)
-
-
-def test_with_the_websocket_gateway_the_page_goes_live_and_still_reconciles(cloud, new_page):
-    page = new_page(paused_clock=True, websocket=True)
-    open_demo(page, cloud)
-
-    # The page is live once the gateway answered join_screening with the seat map snapshot
-    expect(page.locator("[data-connection]")).to_have_attribute("data-connection", "live")
-
-    # The server does not yet send each change: a hold made elsewhere shows at the page's next reconcile read
-    hold_over_http(cloud, "user-dave", ["N1", "N2"])
-    page.clock.run_for(LIVE_RECONCILE_MS)
-    expect(seat(page, "N1")).to_have_attribute("data-status", "held")
-    expect(seat(page, "N2")).to_have_attribute("data-status", "held")

@@ -221,11 +221,24 @@ def test_the_sweep_expires_every_hold_past_due(booking, clock, inventory):
     assert inventory.get(a.id).status == "expired" and inventory.get(b.id).status == "expired"
 
 
-def test_every_hold_is_announced_and_scheduled_for_expiry(booking, publisher, scheduler):
+def test_every_hold_is_announced_and_its_expiry_is_left_to_the_seat_stream(booking, publisher, scheduler):
     hold = booking.hold_seats(ALICE, SCREENING, ["A1", "A2"])
 
     assert publisher.events == [SeatsHeld(SCREENING, hold.id, "alice", ("A1", "A2"), hold.expires_at)]
-    assert scheduler.scheduled == [(hold.id, hold.expires_at)]
+    assert scheduler.scheduled == []  # the hold's one transaction is all the hold path writes
+
+
+def test_each_expiry_the_seat_stream_reports_is_nudged(booking, scheduler, clock):
+    from chalicelib.domain.clock import epoch_ms
+    from chalicelib.domain.seat_changes import HoldExpiry
+
+    due = clock.now() + timedelta(seconds=600)
+
+    booking.nudge_expiries(
+        [HoldExpiry(SCREENING, "rsv_1", epoch_ms(due)), HoldExpiry(SCREENING, "rsv_2", epoch_ms(due))]
+    )
+
+    assert scheduler.scheduled == [("rsv_1", due), ("rsv_2", due)]
 
 
 def test_the_seat_map_shows_an_expired_hold_as_available(booking, clock):

@@ -26,6 +26,8 @@ class SeatItem(CinemaModel):
 
     class Meta(CinemaModel.Meta):
         table_name = "seats"
+        # Every committed change of a seat, whoever wrote it, feeds the real-time seat map (docs/realtime.md).
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     screening_id = UnicodeAttribute(hash_key=True)
     seat_id = UnicodeAttribute(range_key=True)
