@@ -2,7 +2,18 @@
 
 from chalice import Chalice
 
-from chalicelib.api import accounts, auth, booking_events, catalog, health, openapi, pages, reservations, websocket
+from chalicelib.api import (
+    accounts,
+    auth,
+    booking_events,
+    catalog,
+    health,
+    openapi,
+    pages,
+    reservations,
+    surge_events,
+    websocket,
+)
 
 app = Chalice(app_name="cinema-booking")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -14,6 +25,7 @@ app.register_blueprint(accounts.bp)
 app.register_blueprint(catalog.bp)
 app.register_blueprint(reservations.bp)
 app.register_blueprint(booking_events.bp)
+app.register_blueprint(surge_events.bp)
 app.register_blueprint(websocket.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(pages.bp)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the imports below stay lazy at run time; the annotations le
     from chalicelib.services.booking import BookingService
     from chalicelib.services.catalog import Catalog
     from chalicelib.services.realtime import Realtime
+    from chalicelib.services.surge import SurgeService
     from chalicelib.services.tokens import AccessTokens
 
 
@@ -146,6 +147,26 @@ class Services:
             return seat_statuses_of(self.booking.seat_map(screening_id))
 
         return Realtime(DynamoConnections(), self.notifier, self.tokens.verify, self.clock, seat_statuses)
+
+    @cached_property
+    def surge(self) -> SurgeService:
+        from chalicelib.adapters.dynamodb.surge import DynamoLines, DynamoSeatRequests, ScreeningQueueSwitch
+        from chalicelib.adapters.queue_updates import LoggedQueueUpdates
+        from chalicelib.adapters.sqs import SqsSeatRequestQueue
+        from chalicelib.services.surge import SurgePolicy, SurgeService
+
+        s = self.settings
+        return SurgeService(
+            booking=self.booking,
+            requests=DynamoSeatRequests(),
+            lines=DynamoLines(),
+            queue=SqsSeatRequestQueue(s, self.sqs),
+            updates=LoggedQueueUpdates(),
+            admin_switch=ScreeningQueueSwitch(),
+            screenings=self.catalog,
+            clock=self.clock,
+            policy=SurgePolicy(s.surge_rate_per_second, s.surge_calm_seconds, s.surge_max_wait_seconds),
+        )
 
 
 @cache

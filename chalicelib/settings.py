@@ -50,6 +50,11 @@ class Settings:
     # WebSocket URL browsers connect to (the demo page); None: the page uses ws://<its host>:<its port + 1>
     ws_public_url: str | None = None
     log_level: str = "INFO"
+    # Surge mode (docs/surge.md): direct hold attempts per second on one screening that switch on its queue,
+    # how long queue mode outlasts the rush, and how long a queued request may wait before it expires
+    surge_rate_per_second: int = 50
+    surge_calm_seconds: int = 30
+    surge_max_wait_seconds: int = 120
 
 
 def _int(name: str, default: int) -> int:
@@ -109,4 +114,7 @@ def get_settings() -> Settings:
         ws_management_url=env.get("WS_MANAGEMENT_URL") or None,
         ws_public_url=env.get("WS_PUBLIC_URL") or None,
         log_level=env.get("LOG_LEVEL", "INFO"),
+        surge_rate_per_second=_int("SURGE_RATE_PER_SECOND", 50),
+        surge_calm_seconds=_int("SURGE_CALM_SECONDS", 30),
+        surge_max_wait_seconds=_int("SURGE_MAX_WAIT_SECONDS", 120),
     )

@@ -1,4 +1,4 @@
-"""SQS: the per-hold expiry nudge (a standard queue's delay message)."""
+"""SQS: the per-hold expiry nudge (a standard queue's delay message), and the surge line (a FIFO queue)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.adapters.queues import HOLD_EXPIRY
+from chalicelib.adapters.queues import HOLD_EXPIRY, SEAT_REQUESTS
+from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.reservations import Reservation
+from chalicelib.domain.surge import SeatRequest
 from chalicelib.logs import logger
 from chalicelib.settings import Settings
 
@@ -37,3 +39,50 @@ class SqsExpiryScheduler:
 def expiry_message(body: str) -> str:
     """The reservation id an expiry message is about."""
     return json.loads(body)["reservation_id"]
+
+
+class SqsSeatRequestQueue:
+    """The surge line (`RequestQueue`): one FIFO message group per screening, deduplicated by request id."""
+
+    def __init__(self, settings: Settings, client):
+        self._client = client
+        self._queue_name = SEAT_REQUESTS.name(settings.queue_prefix)
+        self._url: str | None = None
+
+    def enqueue(self, request: SeatRequest) -> None:
+        body = json.dumps(
+            {
+                "request_id": request.request_id,
+                "screening_id": request.screening_id,
+                "user_id": request.user_id,
+                "seat_ids": list(request.seat_ids),
+                "enqueued_at_ms": request.enqueued_at_ms,
+                "arrival": request.arrival,
+            },
+            separators=(",", ":"),
+        )
+        try:
+            if self._url is None:
+                self._url = self._client.get_queue_url(QueueName=self._queue_name)["QueueUrl"]
+            self._client.send_message(
+                QueueUrl=self._url,
+                MessageBody=body,
+                MessageGroupId=request.screening_id,
+                MessageDeduplicationId=request.request_id,
+            )
+        except (BotoCoreError, ClientError) as exc:
+            message = "The waiting line did not take the request; try again."
+            raise DependencyUnavailable("service_busy", message) from exc
+
+
+def seat_request_message(body: str) -> SeatRequest:
+    """The request a surge line message carries."""
+    data = json.loads(body)
+    return SeatRequest(
+        request_id=data["request_id"],
+        screening_id=data["screening_id"],
+        user_id=data["user_id"],
+        seat_ids=tuple(data["seat_ids"]),
+        enqueued_at_ms=int(data["enqueued_at_ms"]),
+        arrival=int(data["arrival"]),
+    )

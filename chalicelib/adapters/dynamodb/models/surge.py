@@ -1,0 +1,51 @@
+"""Tables of the surge room: requests waiting in a screening's line, and each line's counters.
+
+- ``seat_requests``: hash ``request_id``. Put when a request joins the line (``request_is_new``: a double
+  click is one request); its decision is written once, in the consumer's transaction (``request_is_queued``).
+  ``purge_at`` (TTL, a week) is garbage collection.
+- ``surge_lines``: hash ``screening_id``, range ``counter``: ``line`` (the decided count and the automatic
+  surge's end), ``arrivals#0`` .. ``arrivals#9`` (sharded: each takes a tenth of a rush; docs/surge.md) and
+  ``attempts#<epoch second>`` (direct hold attempts of that second, one write a second per instance).
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+
+from chalicelib.adapters.dynamodb.base import CinemaModel
+
+
+class SeatRequestItem(CinemaModel):
+    class Meta(CinemaModel.Meta):
+        table_name = "seat_requests"
+
+    request_id = UnicodeAttribute(hash_key=True)
+    screening_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    # PynamoDB types `of=` as the element's type rather than its attribute class: hence the ignore.
+    seat_ids = ListAttribute[str](of=UnicodeAttribute)  # type: ignore[arg-type]
+    enqueued_at_ms = NumberAttribute()
+    arrival = NumberAttribute()
+    # queued | succeeded | failed
+    status = UnicodeAttribute(default="queued")
+    ordinal = NumberAttribute(null=True)
+    decided_at_ms = NumberAttribute(null=True)
+    reservation_id = UnicodeAttribute(null=True)
+    error_code = UnicodeAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+    error_details = UnicodeAttribute(null=True)  # JSON: the details and, for seats_unavailable, alternatives
+    purge_at = TTLAttribute(null=True)
+
+
+class SurgeLineItem(CinemaModel):
+    class Meta(CinemaModel.Meta):
+        table_name = "surge_lines"
+
+    screening_id = UnicodeAttribute(hash_key=True)
+    counter = UnicodeAttribute(range_key=True)
+    tally = NumberAttribute(default=0)
+    surge_until_ms = NumberAttribute(null=True)
+    purge_at = TTLAttribute(null=True)
+
+
+MODELS = [SeatRequestItem, SurgeLineItem]

@@ -1,0 +1,211 @@
+"""The surge line on DynamoDB: requests, their decisions and each screening's counters (`SeatRequests`, `Lines`).
+
+Named conditions:
+- `request_is_new`: a request joins its line once (a double click finds the first);
+- `request_is_queued` and `line_is_at(decided)`: a batch's decisions and the line's decided count are one
+  transaction, so a second delivery, or a consumer that died halfway, never records a second decision;
+- `surge_is_shorter(until)`: a surge is only ever lengthened by the instances that see a rush.
+Arrivals are counted on ten shards (docs/surge.md): no item takes more than a tenth of a rush.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.adapters.dynamodb.base import Transaction, condition_failed
+from chalicelib.adapters.dynamodb.models.surge import SeatRequestItem, SurgeLineItem
+from chalicelib.domain.clock import from_epoch_ms
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.seating import Suggestion
+from chalicelib.domain.surge import Decision, Failure, LineState, SeatRequest, StoredRequest
+
+LINE = "line#decided"
+ARRIVALS = "line#arrivals#"
+ATTEMPTS = "rate#"
+ATTEMPTS_KEPT_MS = 24 * 3600 * 1000
+
+# --- named conditions -----------------------------------------------------------------------------------
+
+
+def request_is_new() -> Condition:
+    return SeatRequestItem.request_id.does_not_exist()
+
+
+def request_is_queued() -> Condition:
+    return SeatRequestItem.status == "queued"
+
+
+def line_is_at(decided: int) -> Condition:
+    """The line has decided exactly this many requests (a line never counted counts as 0)."""
+    at = SurgeLineItem.tally == decided
+    return (SurgeLineItem.tally.does_not_exist() | at) if decided == 0 else at
+
+
+def surge_is_shorter(until_ms: int) -> Condition:
+    return SurgeLineItem.surge_until_ms.does_not_exist() | (SurgeLineItem.surge_until_ms < until_ms)
+
+
+# --- mapping ----------------------------------------------------------------------------------------------
+
+
+def _stored(item: SeatRequestItem) -> StoredRequest:
+    request = SeatRequest(
+        request_id=item.request_id,
+        screening_id=item.screening_id,
+        user_id=item.user_id,
+        seat_ids=tuple(item.seat_ids),
+        enqueued_at_ms=int(item.enqueued_at_ms),
+        arrival=int(item.arrival),
+    )
+    if item.status == "queued":
+        return StoredRequest(request, "queued")
+    failure = None
+    if item.error_code:
+        extra = json.loads(item.error_details or "{}")
+        alternatives = tuple(
+            Suggestion(**{**s, "seat_ids": tuple(s["seat_ids"]), "reasons": tuple(s["reasons"])})
+            for s in extra.get("alternatives", [])
+        )
+        failure = Failure(item.error_code, item.error_message or "", extra.get("details", {}), alternatives)
+    decision = Decision(
+        request_id=item.request_id,
+        status="succeeded" if item.status == "succeeded" else "failed",
+        ordinal=int(item.ordinal or 0),
+        decided_at_ms=int(item.decided_at_ms or 0),
+        reservation_id=item.reservation_id,
+        failure=failure,
+    )
+    return StoredRequest(request, decision.status, decision)
+
+
+def _decision_actions(decision: Decision, purge_at_ms: int) -> list[Any]:
+    actions = [
+        SeatRequestItem.status.set(decision.status),
+        SeatRequestItem.ordinal.set(decision.ordinal),
+        SeatRequestItem.decided_at_ms.set(decision.decided_at_ms),
+        SeatRequestItem.purge_at.set(from_epoch_ms(purge_at_ms)),
+    ]
+    if decision.reservation_id:
+        actions.append(SeatRequestItem.reservation_id.set(decision.reservation_id))
+    if decision.failure:
+        failure = decision.failure
+        extra = {"details": dict(failure.details), "alternatives": [asdict(s) for s in failure.alternatives]}
+        actions += [
+            SeatRequestItem.error_code.set(failure.code),
+            SeatRequestItem.error_message.set(failure.message),
+            SeatRequestItem.error_details.set(json.dumps(extra, separators=(",", ":"))),
+        ]
+    return actions
+
+
+class DynamoSeatRequests:
+    def add(self, request: SeatRequest, purge_at_ms: int) -> bool:
+        item = SeatRequestItem(
+            request.request_id,
+            screening_id=request.screening_id,
+            user_id=request.user_id,
+            seat_ids=list(request.seat_ids),
+            enqueued_at_ms=request.enqueued_at_ms,
+            arrival=request.arrival,
+            status="queued",
+            purge_at=from_epoch_ms(purge_at_ms),
+        )
+        try:
+            item.save(condition=request_is_new())
+        except PutError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    def get(self, request_id: str) -> StoredRequest | None:
+        try:
+            return _stored(SeatRequestItem.get(request_id, consistent_read=True))
+        except SeatRequestItem.DoesNotExist:
+            return None
+
+    def get_many(self, request_ids: Sequence[str]) -> dict[str, StoredRequest]:
+        items = SeatRequestItem.batch_get(list(dict.fromkeys(request_ids)), consistent_read=True)
+        return {item.request_id: _stored(item) for item in items}
+
+    def forget(self, request_id: str) -> None:
+        SeatRequestItem(request_id).delete(condition=request_is_queued())
+
+
+class DynamoLines:
+    def state(self, screening_id: str, consistent: bool = False) -> LineState:
+        """One Query of the screening's line partition: the decided count, the surge and the arrival shards."""
+        decided, arrivals, until = 0, 0, 0
+        items = SurgeLineItem.query(screening_id, SurgeLineItem.counter.startswith("line#"), consistent_read=consistent)
+        for item in items:
+            if item.counter == LINE:
+                decided, until = int(item.tally or 0), int(item.surge_until_ms or 0)
+            else:
+                arrivals += int(item.tally or 0)
+        return LineState(decided=decided, arrivals=arrivals, surge_until_ms=until)
+
+    def count_arrival(self, screening_id: str, shard: int) -> int:
+        item = SurgeLineItem(screening_id, f"{ARRIVALS}{shard}")
+        item.update(actions=[SurgeLineItem.tally.add(1)])
+        return int(item.tally)
+
+    def count_attempts(self, screening_id: str, second: int, count: int) -> int:
+        item = SurgeLineItem(screening_id, f"{ATTEMPTS}{second}")
+        item.update(
+            actions=[
+                SurgeLineItem.tally.add(count),
+                SurgeLineItem.purge_at.set(from_epoch_ms(second * 1000 + ATTEMPTS_KEPT_MS)),
+            ]
+        )
+        return int(item.tally)
+
+    def surge_until(self, screening_id: str, until_ms: int) -> None:
+        try:
+            SurgeLineItem(screening_id, LINE).update(
+                actions=[SurgeLineItem.surge_until_ms.set(until_ms)], condition=surge_is_shorter(until_ms)
+            )
+        except UpdateError as error:
+            if not condition_failed(error):
+                raise  # refused: someone already made the surge last longer
+
+    def end_surge(self, screening_id: str) -> None:
+        SurgeLineItem(screening_id, LINE).update(actions=[SurgeLineItem.surge_until_ms.set(0)])
+
+    def decide(self, screening_id: str, decided_before: int, decisions: Sequence[Decision], purge_at_ms: int) -> None:
+        tx = Transaction(SeatRequestItem)
+        for decision in decisions:
+            tx.update(
+                f"request:{decision.request_id}",
+                SeatRequestItem(decision.request_id),
+                _decision_actions(decision, purge_at_ms),
+                request_is_queued(),
+            )
+        tx.update(
+            "line",
+            SurgeLineItem(screening_id, LINE),
+            [SurgeLineItem.tally.set(decided_before + len(decisions))],
+            line_is_at(decided_before),
+        )
+        cancelled = tx.commit()
+        if cancelled is not None:
+            raise Conflict("line_moved", "These requests were decided by another delivery; try the batch again.") from (
+                cancelled.error
+            )
+
+
+class ScreeningQueueSwitch:
+    """The admin's switch, stored on the catalog's screening item (`AdminSwitch`)."""
+
+    def admin_queue_mode(self, screening_id: str) -> bool:
+        from chalicelib.adapters.dynamodb.models.catalog import ScreeningItem
+
+        try:
+            return bool(ScreeningItem.get(screening_id, attributes_to_get=["queue_mode"]).queue_mode)
+        except ScreeningItem.DoesNotExist:
+            return False
