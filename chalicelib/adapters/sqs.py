@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -42,37 +43,88 @@ def expiry_message(body: str) -> str:
 
 
 class SqsSeatRequestQueue:
-    """The surge line (`RequestQueue`): one FIFO message group per screening, deduplicated by request id."""
+    """The surge line (`RequestQueue`): one FIFO message group per screening, deduplicated by request id.
+
+    Requests enqueued at the same moment by the threads of one process go out together, up to ten in one
+    ``SendMessageBatch`` in the order they came (the first waiting thread sends for the others): a rush costs
+    the queue a call per batch, not per request. A Lambda instance serves one request at a time, so there it
+    is one request per call.
+    """
 
     def __init__(self, settings: Settings, client):
         self._client = client
         self._queue_name = SEAT_REQUESTS.name(settings.queue_prefix)
         self._url: str | None = None
+        self._lock = threading.Lock()
+        self._waiting: list[_Pending] = []
+        self._sending = False
 
     def enqueue(self, request: SeatRequest) -> None:
-        body = json.dumps(
+        pending = _Pending(request)
+        with self._lock:
+            self._waiting.append(pending)
+        while not pending.done.is_set():
+            with self._lock:
+                lead = not self._sending
+                if lead:  # one sender at a time, so batches leave in the order their requests came
+                    self._sending = True
+                    batch, self._waiting = self._waiting[:10], self._waiting[10:]
+            if not lead:
+                pending.done.wait(0.005)
+                continue
+            try:
+                self._send(batch)
+            finally:
+                with self._lock:
+                    self._sending = False
+        if pending.error is not None:
+            message = "The waiting line did not take the request; try again."
+            raise DependencyUnavailable("service_busy", message) from pending.error
+
+    def _send(self, batch: list[_Pending]) -> None:
+        if not batch:
+            return  # another sender took ours: it is on its way
+        entries = [
             {
-                "request_id": request.request_id,
-                "screening_id": request.screening_id,
-                "user_id": request.user_id,
-                "seat_ids": list(request.seat_ids),
-                "enqueued_at_ms": request.enqueued_at_ms,
-                "arrival": request.arrival,
-            },
-            separators=(",", ":"),
-        )
+                "Id": str(n),
+                "MessageBody": _body(p.request),
+                "MessageGroupId": p.request.screening_id,
+                "MessageDeduplicationId": p.request.request_id,
+            }
+            for n, p in enumerate(batch)
+        ]
         try:
             if self._url is None:
                 self._url = self._client.get_queue_url(QueueName=self._queue_name)["QueueUrl"]
-            self._client.send_message(
-                QueueUrl=self._url,
-                MessageBody=body,
-                MessageGroupId=request.screening_id,
-                MessageDeduplicationId=request.request_id,
-            )
+            answer = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
+            for failed in answer.get("Failed", []):
+                batch[int(failed["Id"])].error = RuntimeError(f"{failed.get('Code')}: {failed.get('Message')}")
         except (BotoCoreError, ClientError) as exc:
-            message = "The waiting line did not take the request; try again."
-            raise DependencyUnavailable("service_busy", message) from exc
+            for pending in batch:
+                pending.error = exc
+        for pending in batch:
+            pending.done.set()
+
+
+class _Pending:
+    def __init__(self, request: SeatRequest):
+        self.request = request
+        self.done = threading.Event()
+        self.error: Exception | None = None
+
+
+def _body(request: SeatRequest) -> str:
+    return json.dumps(
+        {
+            "request_id": request.request_id,
+            "screening_id": request.screening_id,
+            "user_id": request.user_id,
+            "seat_ids": list(request.seat_ids),
+            "enqueued_at_ms": request.enqueued_at_ms,
+            "arrival": request.arrival,
+        },
+        separators=(",", ":"),
+    )
 
 
 def seat_request_message(body: str) -> SeatRequest:

@@ -47,14 +47,6 @@ def arrival_shard(request_id: str) -> int:
     return int(request_id[-4:], 16) % ARRIVAL_SHARDS
 
 
-def estimated_arrival(shard_count: int) -> int:
-    """How many requests have arrived, from one shard's count: shards are picked evenly, so about a tenth each.
-
-    The shard's earlier arrivals times the shards, plus this one: 1 for the first request of a line.
-    """
-    return (shard_count - 1) * ARRIVAL_SHARDS + 1
-
-
 def position(arrival: int, decided: int) -> int:
     """Estimated requests ahead, counting this one (1: next to be decided). Never below 1 while queued."""
     return max(1, arrival - decided)
@@ -114,9 +106,19 @@ class LineState:
     decided: int = 0
     arrivals: int = 0
     surge_until_ms: int = 0
+    last_batch_first: str | None = None
+    """The first request of the last batch counted, and how many requests it counted from there."""
+    last_batch_count: int = 0
 
     def surging_at(self, now_ms: int) -> bool:
         return self.surge_until_ms > now_ms
+
+    def first_ordinal_of(self, request_ids: list[str]) -> int:
+        """The ordinal of a batch's first request: the next one, unless this batch was counted already
+        (a delivery that died after counting it, before recording every decision), then the one it had."""
+        if self.last_batch_first in request_ids and self.last_batch_count:
+            return self.decided - self.last_batch_count - request_ids.index(self.last_batch_first)
+        return self.decided
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from chalicelib.domain.surge import (
     SeatRequest,
     StoredRequest,
     arrival_shard,
-    estimated_arrival,
     position,
     request_id_for,
 )
@@ -34,6 +33,10 @@ from chalicelib.logs import logger
 from chalicelib.services.booking import BookingService
 
 PURGE_AFTER_MS = 7 * 24 * 3600 * 1000  # request records are garbage-collected by TTL a week later
+SEAT_MAP_MAX_AGE_MS = 1000  # the consumer reads a screening's seats at most once a second (`_batch_map`)
+ARRIVALS_FLUSH_MS = 200
+"""An instance adds its arrivals to the stored counters at most this often: a rush costs each instance about
+five counter writes a second, not one per request. Positions are estimates either way (docs/surge.md)."""
 
 
 class SeatRequests(Protocol):
@@ -59,8 +62,8 @@ class Lines(Protocol):
 
     def state(self, screening_id: str, consistent: bool = False) -> LineState: ...
 
-    def count_arrival(self, screening_id: str, shard: int) -> int:
-        """Add one arrival to a shard; the shard's new count."""
+    def add_arrivals(self, screening_id: str, shard: int, count: int) -> None:
+        """Add arrivals to one of the screening's arrival shards."""
         ...
 
     def count_attempts(self, screening_id: str, second: int, count: int) -> int:
@@ -73,10 +76,20 @@ class Lines(Protocol):
 
     def end_surge(self, screening_id: str) -> None: ...
 
-    def decide(self, screening_id: str, decided_before: int, decisions: Sequence[Decision], purge_at_ms: int) -> None:
-        """Record the decisions and advance the decided count, all in one write, or raise and write nothing:
-        `Conflict` ``line_moved`` when a decision is recorded already or the count is no longer
-        ``decided_before`` (another delivery got there first; the batch is tried again)."""
+    def decide(
+        self,
+        screening_id: str,
+        seen: LineState,
+        decided_after: int,
+        decided: Sequence[tuple[SeatRequest, Decision]],
+        purge_at_ms: int,
+    ) -> None:
+        """Advance the decided count from what `seen` read to `decided_after`, then record the decisions.
+
+        `Conflict` ``line_moved`` and nothing written when the count is no longer what `seen` read (another
+        delivery got there first; the batch is tried again). The count names the batch's first request, so
+        a delivery that died between the two writes is recognised (`LineState.first_ordinal_of`).
+        """
         ...
 
 
@@ -129,10 +142,16 @@ class RequestView:
 
 @dataclass
 class _Seen:
+    """This instance's view of a screening: its mode and line as read at `at_ms`, and its own arrivals since."""
+
     at_ms: int
     admin: bool
     line: LineState
-    enqueued_since: int = 0
+    arrived_since: int = 0
+    """Arrivals through this instance that `line` does not count."""
+    unflushed: int = 0
+    """Arrivals through this instance not yet added to the stored counters."""
+    flushed_at_ms: int = 0
 
 
 @dataclass(eq=False)
@@ -147,6 +166,7 @@ class SurgeService:
     clock: Clock
     policy: SurgePolicy = field(default_factory=SurgePolicy)
     _seen: dict[str, _Seen] = field(default_factory=dict, init=False, repr=False)
+    _maps: dict[str, tuple[int, BatchMap]] = field(default_factory=dict, init=False, repr=False)
     _meter: RateMeter = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -212,10 +232,21 @@ class SurgeService:
         if not pending:
             return []  # a second delivery of a batch decided already
         line = self.lines.state(screening_id, consistent=True)
+        first = line.first_ordinal_of([r.request_id for r in requests])
         now_ms = epoch_ms(self.clock.now())
-        seats = BatchMap((view.state for view in self.booking.seat_map(screening_id).seats), now_ms)
-        decisions = [self._judge(seats, request, line.decided + index, now_ms) for index, request in enumerate(pending)]
-        self.lines.decide(screening_id, line.decided, decisions, now_ms + PURGE_AFTER_MS)
+        seats = self._batch_map(screening_id, now_ms)
+        try:
+            decisions = [self._judge(seats, request, first + requests.index(request), now_ms) for request in pending]
+            self.lines.decide(
+                screening_id,
+                line,
+                first + len(requests),
+                list(zip(pending, decisions, strict=True)),
+                now_ms + PURGE_AFTER_MS,
+            )
+        except Exception:
+            self._maps.pop(screening_id, None)  # what was written is unknown: read the seats again next time
+            raise
         if line.surge_until_ms:  # an automatic surge lasts while its line is being worked
             self.lines.surge_until(screening_id, now_ms + self.policy.calm_seconds * 1000)
         for request, decision in zip(pending, decisions, strict=True):
@@ -229,10 +260,24 @@ class SurgeService:
                 "screening_id": screening_id,
                 "count": len(decisions),
                 "won": sum(1 for d in decisions if d.status == "succeeded"),
-                "first_ordinal": line.decided,
+                "first_ordinal": first,
             },
         )
         return decisions
+
+    def _batch_map(self, screening_id: str, now_ms: int) -> BatchMap:
+        """The seats as the line left them: carried from the last batch while at most a second old, else read.
+
+        The line is the only writer of holds while a screening is in queue mode; a release or an expiry
+        elsewhere is seen within the second (the direct path's precheck has the same rule). Winners are still
+        written with the hold's conditions, so an old map can cost a request a seat, never sell one twice.
+        """
+        carried = self._maps.get(screening_id)
+        if carried is not None and now_ms - carried[0] <= SEAT_MAP_MAX_AGE_MS:
+            return carried[1]
+        seats = BatchMap((view.state for view in self.booking.seat_map(screening_id).seats), now_ms)
+        self._maps[screening_id] = (now_ms, seats)
+        return seats
 
     def _judge(self, seats: BatchMap, request: SeatRequest, ordinal: int, now_ms: int) -> Decision:
         verdict = seats.judge(request, now_ms, self.policy.max_wait_seconds * 1000)
@@ -273,10 +318,12 @@ class SurgeService:
         wanted = self.booking.validate_hold(principal, screening_id, seat_ids)
         request_id = request_id_for(principal.user_id, screening_id, wanted, now_ms)
         seen = self._view(screening_id, now_ms)
-        shard_count = self.lines.count_arrival(screening_id, arrival_shard(request_id))
-        seen.enqueued_since += 1
-        # This instance's exact view (at most a second old) and one shard's count (everyone's, now): the larger.
-        arrival = max(seen.line.arrivals + seen.enqueued_since, estimated_arrival(shard_count))
+        seen.arrived_since += 1
+        seen.unflushed += 1
+        arrival = seen.line.arrivals + seen.arrived_since
+        if now_ms - seen.flushed_at_ms >= ARRIVALS_FLUSH_MS:
+            self.lines.add_arrivals(screening_id, arrival_shard(request_id), seen.unflushed)
+            seen.unflushed, seen.flushed_at_ms = 0, now_ms
         request = SeatRequest(request_id, screening_id, principal.user_id, wanted, now_ms, arrival)
         if not self.requests.add(request, now_ms + PURGE_AFTER_MS):
             return self.status(principal, request_id)  # a double click: the same request, once
@@ -290,7 +337,11 @@ class SurgeService:
     def _view(self, screening_id: str, now_ms: int) -> _Seen:
         seen = self._seen.get(screening_id)
         if seen is None or now_ms - seen.at_ms > self.policy.mode_cache_seconds * 1000:
-            seen = _Seen(now_ms, self.admin_switch.admin_queue_mode(screening_id), self.lines.state(screening_id))
+            line = self.lines.state(screening_id)
+            unflushed = seen.unflushed if seen else 0
+            flushed_at = seen.flushed_at_ms if seen else 0
+            admin = self.admin_switch.admin_queue_mode(screening_id)
+            seen = _Seen(now_ms, admin, line, arrived_since=unflushed, unflushed=unflushed, flushed_at_ms=flushed_at)
             self._seen[screening_id] = seen
         return seen
 

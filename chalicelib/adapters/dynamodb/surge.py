@@ -2,8 +2,11 @@
 
 Named conditions:
 - `request_is_new`: a request joins its line once (a double click finds the first);
-- `request_is_queued` and `line_is_at(decided)`: a batch's decisions and the line's decided count are one
-  transaction, so a second delivery, or a consumer that died halfway, never records a second decision;
+- `line_is_at(decided)`: a batch moves the line's decided count from what it read, then records its decisions
+  (one batch write, no condition each: the consumer read them undecided, FIFO gives a group's batches one at
+  a time, and a second delivery finds them decided and decides nothing); a delivery that races another is
+  refused here before it writes a decision;
+- `request_is_queued`: a request that never reached the queue is taken back only while still queued;
 - `surge_is_shorter(until)`: a surge is only ever lengthened by the instances that see a rush.
 Arrivals are counted on ten shards (docs/surge.md): no item takes more than a tenth of a rush.
 """
@@ -13,12 +16,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.adapters.dynamodb.base import Transaction, condition_failed
+from chalicelib.adapters.dynamodb.base import condition_failed
 from chalicelib.adapters.dynamodb.models.surge import SeatRequestItem, SurgeLineItem
 from chalicelib.domain.clock import from_epoch_ms
 from chalicelib.domain.errors import Conflict
@@ -84,24 +86,27 @@ def _stored(item: SeatRequestItem) -> StoredRequest:
     return StoredRequest(request, decision.status, decision)
 
 
-def _decision_actions(decision: Decision, purge_at_ms: int) -> list[Any]:
-    actions = [
-        SeatRequestItem.status.set(decision.status),
-        SeatRequestItem.ordinal.set(decision.ordinal),
-        SeatRequestItem.decided_at_ms.set(decision.decided_at_ms),
-        SeatRequestItem.purge_at.set(from_epoch_ms(purge_at_ms)),
-    ]
-    if decision.reservation_id:
-        actions.append(SeatRequestItem.reservation_id.set(decision.reservation_id))
-    if decision.failure:
-        failure = decision.failure
-        extra = {"details": dict(failure.details), "alternatives": [asdict(s) for s in failure.alternatives]}
-        actions += [
-            SeatRequestItem.error_code.set(failure.code),
-            SeatRequestItem.error_message.set(failure.message),
-            SeatRequestItem.error_details.set(json.dumps(extra, separators=(",", ":"))),
-        ]
-    return actions
+def _decided_item(request: SeatRequest, decision: Decision, purge_at_ms: int) -> SeatRequestItem:
+    failure = decision.failure
+    extra = (
+        {"details": dict(failure.details), "alternatives": [asdict(s) for s in failure.alternatives]} if failure else {}
+    )
+    return SeatRequestItem(
+        request.request_id,
+        screening_id=request.screening_id,
+        user_id=request.user_id,
+        seat_ids=list(request.seat_ids),
+        enqueued_at_ms=request.enqueued_at_ms,
+        arrival=request.arrival,
+        status=decision.status,
+        ordinal=decision.ordinal,
+        decided_at_ms=decision.decided_at_ms,
+        reservation_id=decision.reservation_id,
+        error_code=failure.code if failure else None,
+        error_message=failure.message if failure else None,
+        error_details=json.dumps(extra, separators=(",", ":")) if failure else None,
+        purge_at=from_epoch_ms(purge_at_ms),
+    )
 
 
 class DynamoSeatRequests:
@@ -141,19 +146,25 @@ class DynamoSeatRequests:
 class DynamoLines:
     def state(self, screening_id: str, consistent: bool = False) -> LineState:
         """One Query of the screening's line partition: the decided count, the surge and the arrival shards."""
-        decided, arrivals, until = 0, 0, 0
+        arrivals, line = 0, None
         items = SurgeLineItem.query(screening_id, SurgeLineItem.counter.startswith("line#"), consistent_read=consistent)
         for item in items:
             if item.counter == LINE:
-                decided, until = int(item.tally or 0), int(item.surge_until_ms or 0)
+                line = item
             else:
                 arrivals += int(item.tally or 0)
-        return LineState(decided=decided, arrivals=arrivals, surge_until_ms=until)
+        if line is None:
+            return LineState(arrivals=arrivals)
+        return LineState(
+            decided=int(line.tally or 0),
+            arrivals=arrivals,
+            surge_until_ms=int(line.surge_until_ms or 0),
+            last_batch_first=line.last_batch_first,
+            last_batch_count=int(line.last_batch_count or 0),
+        )
 
-    def count_arrival(self, screening_id: str, shard: int) -> int:
-        item = SurgeLineItem(screening_id, f"{ARRIVALS}{shard}")
-        item.update(actions=[SurgeLineItem.tally.add(1)])
-        return int(item.tally)
+    def add_arrivals(self, screening_id: str, shard: int, count: int) -> None:
+        SurgeLineItem(screening_id, f"{ARRIVALS}{shard}").update(actions=[SurgeLineItem.tally.add(count)])
 
     def count_attempts(self, screening_id: str, second: int, count: int) -> int:
         item = SurgeLineItem(screening_id, f"{ATTEMPTS}{second}")
@@ -177,26 +188,34 @@ class DynamoLines:
     def end_surge(self, screening_id: str) -> None:
         SurgeLineItem(screening_id, LINE).update(actions=[SurgeLineItem.surge_until_ms.set(0)])
 
-    def decide(self, screening_id: str, decided_before: int, decisions: Sequence[Decision], purge_at_ms: int) -> None:
-        tx = Transaction(SeatRequestItem)
-        for decision in decisions:
-            tx.update(
-                f"request:{decision.request_id}",
-                SeatRequestItem(decision.request_id),
-                _decision_actions(decision, purge_at_ms),
-                request_is_queued(),
+    def decide(
+        self,
+        screening_id: str,
+        seen: LineState,
+        decided_after: int,
+        decided: Sequence[tuple[SeatRequest, Decision]],
+        purge_at_ms: int,
+    ) -> None:
+        if not decided:
+            return
+        first_request, first_decision = decided[0]
+        try:
+            SurgeLineItem(screening_id, LINE).update(
+                actions=[
+                    SurgeLineItem.tally.set(decided_after),
+                    SurgeLineItem.last_batch_first.set(first_request.request_id),
+                    SurgeLineItem.last_batch_count.set(decided_after - first_decision.ordinal),
+                ],
+                condition=line_is_at(seen.decided),
             )
-        tx.update(
-            "line",
-            SurgeLineItem(screening_id, LINE),
-            [SurgeLineItem.tally.set(decided_before + len(decisions))],
-            line_is_at(decided_before),
-        )
-        cancelled = tx.commit()
-        if cancelled is not None:
-            raise Conflict("line_moved", "These requests were decided by another delivery; try the batch again.") from (
-                cancelled.error
-            )
+        except UpdateError as error:
+            if condition_failed(error):
+                message = "This batch was decided by another delivery; it is tried again."
+                raise Conflict("line_moved", message) from error
+            raise
+        with SeatRequestItem.batch_write() as batch:
+            for request, decision in decided:
+                batch.save(_decided_item(request, decision, purge_at_ms))
 
 
 class ScreeningQueueSwitch:

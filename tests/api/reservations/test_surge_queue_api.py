@@ -187,6 +187,30 @@ def test_a_consumer_that_dies_after_holding_decides_the_same_on_the_retry(
     assert [r["id"] for r in reservations_of(api, alice, "alice")] == [hold_id_for(alices)]
 
 
+def test_a_consumer_that_dies_between_counting_and_recording_keeps_the_arrival_order_on_the_retry(
+    api, alice, bob, queued, app_services, lambdas, monkeypatch
+):
+    ids = [ask(api, token, queued, ["E3"]).json["request_id"] for token in (alice, bob)]
+    messages = waiting_messages(app_services)
+    from chalicelib.adapters.dynamodb.models.surge import SeatRequestItem
+
+    real_batch_write = SeatRequestItem.batch_write
+
+    def crash():
+        raise RuntimeError("the consumer died after counting the batch, before recording it")
+
+    monkeypatch.setattr(SeatRequestItem, "batch_write", crash)
+    with pytest.raises(RuntimeError):
+        deliver(lambdas, messages)
+    monkeypatch.setattr(SeatRequestItem, "batch_write", real_batch_write)
+
+    deliver(lambdas, messages)
+
+    decisions = [app_services.surge.requests.get(request_id).decision for request_id in ids]
+    assert [(d.ordinal, d.status) for d in decisions] == [(0, "succeeded"), (1, "failed")]
+    assert [r["id"] for r in reservations_of(api, alice, "alice")] == [hold_id_for(ids[0])]
+
+
 def test_when_sold_out_the_rest_of_the_line_is_answered_without_touching_a_seat(
     api, admin, queued, app_services, lambdas, token_for
 ):

@@ -7,7 +7,6 @@ from chalicelib.domain.surge import (
     BatchMap,
     RateMeter,
     SeatRequest,
-    estimated_arrival,
     hold_id_for,
     position,
     request_id_for,
@@ -45,7 +44,6 @@ def test_the_hold_of_a_request_has_an_id_derived_from_it():
 def test_a_position_counts_this_request_and_never_falls_below_one():
     assert position(arrival=10, decided=4) == 6
     assert position(arrival=3, decided=7) == 1
-    assert estimated_arrival(1) == 1 and estimated_arrival(101) == 1001
 
 
 def test_the_first_to_ask_for_a_free_seat_wins_and_the_next_is_told_which_seat_is_taken():

@@ -1,7 +1,7 @@
 """Tables of the surge room: requests waiting in a screening's line, and each line's counters.
 
 - ``seat_requests``: hash ``request_id``. Put when a request joins the line (``request_is_new``: a double
-  click is one request); its decision is written once, in the consumer's transaction (``request_is_queued``).
+  click is one request); its decision is written by the consumer after the line's count moved past it (``line_is_at``).
   ``purge_at`` (TTL, a week) is garbage collection.
 - ``surge_lines``: hash ``screening_id``, range ``counter``: ``line`` (the decided count and the automatic
   surge's end), ``arrivals#0`` .. ``arrivals#9`` (sharded: each takes a tenth of a rush; docs/surge.md) and
@@ -45,6 +45,8 @@ class SurgeLineItem(CinemaModel):
     counter = UnicodeAttribute(range_key=True)
     tally = NumberAttribute(default=0)
     surge_until_ms = NumberAttribute(null=True)
+    last_batch_first = UnicodeAttribute(null=True)
+    last_batch_count = NumberAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
 
