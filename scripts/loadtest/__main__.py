@@ -8,6 +8,7 @@ import contextlib
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,8 @@ def target(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
 
 
 async def run(args: argparse.Namespace, where: dict[str, Any]) -> list[scenarios.Result]:
-    connector = aiohttp.TCPConnector(limit=max(256, args.concurrency * 2))
+    # Below the local REST front's keep-alive (5 s), so a pooled connection is not reused as the server closes it.
+    connector = aiohttp.TCPConnector(limit=max(256, args.concurrency * 2), keepalive_timeout=1.0)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         http = wire.Client(where["api"], session, Tally(), time.monotonic())
@@ -112,12 +114,14 @@ async def run(args: argparse.Namespace, where: dict[str, Any]) -> list[scenarios
             plan.append(("surge", lambda: scenarios.surge(ctx, args.requests, users, args.concurrency)))
         results = []
         for name, scenario in plan:
-            http.tally, http.started = Tally(), time.monotonic()
+            http.tally, http.started, http.failures = Tally(), time.monotonic(), Counter()
             print(f"--- {name}", file=sys.stderr)
             before = cpu.cpu_seconds(where["pid"])
             result = await scenario()
             result.figures["cpu_seconds"] = cpu.delta(cpu.cpu_seconds(where["pid"]), before)
             result.http = http.tally
+            if http.failures:
+                result.figures["unanswered_by_client_error"] = dict(http.failures)
             results.append(result)
             print_result(result)
         return results

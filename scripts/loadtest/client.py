@@ -35,6 +35,7 @@ class Client:
         self.session = session
         self.tally = tally
         self.started = started
+        self.failures: Counter = Counter()  # calls that got no answer, by the client's error
 
     async def call(
         self,
