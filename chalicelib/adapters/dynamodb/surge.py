@@ -8,7 +8,7 @@ Named conditions:
   refused here before it writes a decision;
 - `request_is_queued`: a request that never reached the queue is taken back only while still queued;
 - `surge_is_shorter(until)`: a surge is only ever lengthened by the instances that see a rush.
-Arrivals are counted on ten shards (docs/surge.md): no item takes more than a tenth of a rush.
+Arrivals are counted on ten shards, each its own partition (docs/surge.md): none takes more than a tenth of a rush.
 """
 
 from __future__ import annotations
@@ -25,11 +25,18 @@ from chalicelib.adapters.dynamodb.models.surge import SeatRequestItem, SurgeLine
 from chalicelib.domain.clock import from_epoch_ms
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.seating import Suggestion
-from chalicelib.domain.surge import Decision, Failure, LineState, SeatRequest, StoredRequest
+from chalicelib.domain.surge import ARRIVAL_SHARDS, Decision, Failure, LineState, SeatRequest, StoredRequest
 
-LINE = "line#decided"
-ARRIVALS = "line#arrivals#"
-ATTEMPTS = "rate#"
+
+
+def _arrivals(screening_id: str, shard: int) -> str:
+    return f"{screening_id}#arrivals#{shard}"
+
+
+def _attempts(screening_id: str, second: int) -> str:
+    return f"{screening_id}#attempts#{second}"
+
+
 ATTEMPTS_KEPT_MS = 24 * 3600 * 1000
 
 # --- named conditions -----------------------------------------------------------------------------------
@@ -145,11 +152,11 @@ class DynamoSeatRequests:
 
 class DynamoLines:
     def state(self, screening_id: str, consistent: bool = False) -> LineState:
-        """One Query of the screening's line partition: the decided count, the surge and the arrival shards."""
+        """One BatchGetItem: the line's item and its arrival shards."""
+        keys = [screening_id, *(_arrivals(screening_id, shard) for shard in range(ARRIVAL_SHARDS))]
         arrivals, line = 0, None
-        items = SurgeLineItem.query(screening_id, SurgeLineItem.counter.startswith("line#"), consistent_read=consistent)
-        for item in items:
-            if item.counter == LINE:
+        for item in SurgeLineItem.batch_get(keys, consistent_read=consistent):
+            if item.key == screening_id:
                 line = item
             else:
                 arrivals += int(item.tally or 0)
@@ -164,10 +171,10 @@ class DynamoLines:
         )
 
     def add_arrivals(self, screening_id: str, shard: int, count: int) -> None:
-        SurgeLineItem(screening_id, f"{ARRIVALS}{shard}").update(actions=[SurgeLineItem.tally.add(count)])
+        SurgeLineItem(_arrivals(screening_id, shard)).update(actions=[SurgeLineItem.tally.add(count)])
 
     def count_attempts(self, screening_id: str, second: int, count: int) -> int:
-        item = SurgeLineItem(screening_id, f"{ATTEMPTS}{second}")
+        item = SurgeLineItem(_attempts(screening_id, second))
         item.update(
             actions=[
                 SurgeLineItem.tally.add(count),
@@ -178,7 +185,7 @@ class DynamoLines:
 
     def surge_until(self, screening_id: str, until_ms: int) -> None:
         try:
-            SurgeLineItem(screening_id, LINE).update(
+            SurgeLineItem(screening_id).update(
                 actions=[SurgeLineItem.surge_until_ms.set(until_ms)], condition=surge_is_shorter(until_ms)
             )
         except UpdateError as error:
@@ -186,7 +193,7 @@ class DynamoLines:
                 raise  # refused: someone already made the surge last longer
 
     def end_surge(self, screening_id: str) -> None:
-        SurgeLineItem(screening_id, LINE).update(actions=[SurgeLineItem.surge_until_ms.set(0)])
+        SurgeLineItem(screening_id).update(actions=[SurgeLineItem.surge_until_ms.set(0)])
 
     def decide(
         self,
@@ -200,7 +207,7 @@ class DynamoLines:
             return
         first_request, first_decision = decided[0]
         try:
-            SurgeLineItem(screening_id, LINE).update(
+            SurgeLineItem(screening_id).update(
                 actions=[
                     SurgeLineItem.tally.set(decided_after),
                     SurgeLineItem.last_batch_first.set(first_request.request_id),

@@ -3,9 +3,10 @@
 - ``seat_requests``: hash ``request_id``. Put when a request joins the line (``request_is_new``: a double
   click is one request); its decision is written by the consumer after the line's count moved past it (``line_is_at``).
   ``purge_at`` (TTL, a week) is garbage collection.
-- ``surge_lines``: hash ``screening_id``, range ``counter``: ``line`` (the decided count and the automatic
-  surge's end), ``arrivals#0`` .. ``arrivals#9`` (sharded: each takes a tenth of a rush; docs/surge.md) and
-  ``attempts#<epoch second>`` (direct hold attempts of that second, one write a second per instance).
+- ``surge_lines``: hash ``key``, so that every counter is a partition of its own (a partition takes 1,000
+  writes/s; items sharing a hash key share one): ``<screening>`` (the decided count, the last batch counted and
+  the automatic surge's end), ``<screening>#arrivals#0`` .. ``#9`` (sharded: each takes a tenth of a rush;
+  docs/surge.md) and ``<screening>#attempts#<epoch second>`` (direct hold attempts of that second).
 """
 
 from __future__ import annotations
@@ -41,8 +42,7 @@ class SurgeLineItem(CinemaModel):
     class Meta(CinemaModel.Meta):
         table_name = "surge_lines"
 
-    screening_id = UnicodeAttribute(hash_key=True)
-    counter = UnicodeAttribute(range_key=True)
+    key = UnicodeAttribute(hash_key=True)
     tally = NumberAttribute(default=0)
     surge_until_ms = NumberAttribute(null=True)
     last_batch_first = UnicodeAttribute(null=True)
