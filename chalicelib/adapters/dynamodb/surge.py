@@ -28,7 +28,6 @@ from chalicelib.domain.seating import Suggestion
 from chalicelib.domain.surge import ARRIVAL_SHARDS, Decision, Failure, LineState, SeatRequest, StoredRequest
 
 
-
 def _arrivals(screening_id: str, shard: int) -> str:
     return f"{screening_id}#arrivals#{shard}"
 
