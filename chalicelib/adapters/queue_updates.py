@@ -1,18 +1,33 @@
-"""`queue_update` messages to a requester (`QueueUpdates`), through the realtime room's notifier.
+"""`queue_update` messages to a requester (`QueueUpdates`).
 
-Until the realtime room has a per-user send path (a user's connections by index), the update is logged with
-the request id, so an operator sees it and a client polls ``GET /api/seat-reservations/requests/{id}``.
-Switching to the per-user send is this one adapter.
+`RealtimeQueueUpdates` posts them through the realtime room's per-user send (every open WebSocket connection the
+user opened with ``?token=``). Until that send is on main, the composition root uses `LoggedQueueUpdates`, which
+logs each update with its request id (a client then follows ``GET /api/seat-reservations/requests/{id}``);
+switching is the one ``updates=`` line in `chalicelib.bootstrap.Services.surge`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.logs import logger
 
 
 class LoggedQueueUpdates:
     def send(self, user_id: str, message: Mapping[str, Any]) -> None:
         logger.info("queue_update", extra={"user_id": user_id, **message})
+
+
+class RealtimeQueueUpdates:
+    """Best effort: a WebSocket that cannot be reached never fails a decided batch (the decision is stored)."""
+
+    def __init__(self, send_to_user: Callable[[str, dict[str, Any]], int]):
+        self._send_to_user = send_to_user
+
+    def send(self, user_id: str, message: Mapping[str, Any]) -> None:
+        try:
+            self._send_to_user(user_id, dict(message))
+        except DependencyUnavailable:
+            logger.warning("queue_update not sent", extra={"user_id": user_id, "request_id": message.get("request_id")})

@@ -115,3 +115,17 @@ def test_the_meter_adds_to_the_store_once_a_second_or_when_this_instance_alone_p
     assert meter.record("scr", 11) == (10, 3)
     assert [meter.record("scr", 11) for _ in range(3)] == [None, None, (11, 4)]
     assert meter.record("scr", 12) is None  # nothing left to add for second 11
+
+
+def test_queue_updates_go_to_the_users_connections_and_a_failed_send_never_fails_the_batch():
+    from chalicelib.adapters.queue_updates import RealtimeQueueUpdates
+    from chalicelib.domain.errors import DependencyUnavailable
+
+    sent: list[tuple[str, dict]] = []
+    RealtimeQueueUpdates(lambda user, message: sent.append((user, message)) or 1).send("alice", {"status": "queued"})
+
+    def unreachable(user: str, message: dict) -> int:
+        raise DependencyUnavailable("websocket_unavailable")
+
+    RealtimeQueueUpdates(unreachable).send("bob", {"request_id": "req_1"})  # logged, not raised
+    assert sent == [("alice", {"status": "queued"})]
