@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck format template package install system-deps bench loadtest clean
+.PHONY: run test lint typecheck format template package install system-deps bench loadtest clean lock
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# requirements.in (direct runtime dependencies) -> requirements.txt (every runtime package, transitive ones
+# included, pinned): resolved by pip itself in a clean venv and frozen, so the lock is what pip installs from
+# requirements.in on this Python, with no second resolver to keep in step with pip (docs/deploy.md).
+LOCK_VENV := $(or $(TMPDIR),/tmp)/cinema-booking-lock-venv
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'pip<26.3'
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.in
+	{ echo "# The runtime lock: generated from requirements.in by \`make lock\` (pip freeze in a clean venv). Do not edit."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --disable-pip-version-check; } > requirements.txt
+	rm -rf $(LOCK_VENV)
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 system-deps:
