@@ -196,7 +196,7 @@ class SurgeService:
             line = self._view(stored.request.screening_id, epoch_ms(self.clock.now())).line
             return RequestView(stored, position(stored.request.arrival, line.decided))
         reservation_id = stored.decision.reservation_id
-        reservation = self.booking.inventory.get(reservation_id) if reservation_id else None
+        reservation = self.booking.get(principal, reservation_id) if reservation_id else None
         return RequestView(stored, 0, reservation)
 
     def screening(self, screening_id: str) -> tuple[Screening, int]:
