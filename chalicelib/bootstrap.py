@@ -65,7 +65,7 @@ class Services:
         """The booking room's seats: the booking service holds them, the catalog creates and counts them."""
         from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
 
-        return DynamoSeatInventory()
+        return DynamoSeatInventory(cooldown_seconds=self.settings.hold_cooldown_seconds)
 
     @cached_property
     def booking(self) -> BookingService:
@@ -115,6 +115,7 @@ class Services:
             login_max_failures=s.login_max_failures,
             login_max_failures_per_ip=s.login_max_failures_per_ip,
             login_window_seconds=s.login_window_seconds,
+            login_state_cache_seconds=s.login_state_cache_seconds,
         )
         return AccountService(
             DynamoUsers(),
@@ -146,7 +147,7 @@ class Services:
         def seat_statuses(screening_id: str) -> tuple[int, list[dict[str, str]]]:
             return seat_statuses_of(self.booking.seat_map(screening_id))
 
-        return Realtime(DynamoConnections(), self.notifier, self.tokens.verify, self.clock, seat_statuses)
+        return Realtime(DynamoConnections(), self.notifier, self.accounts.authenticate, self.clock, seat_statuses)
 
     @cached_property
     def surge(self) -> SurgeService:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from chalicelib import __version__
@@ -15,7 +16,11 @@ from chalicelib import __version__
 DEV_SIGNING_KEYS = {"dev-1": "dev-only-signing-key-change-me-in-every-deployed-stage"}
 KEYLESS_STAGES = frozenset({"local", "test"})
 """Stages that may sign with `DEV_SIGNING_KEYS` (published in this repository): this machine's local cloud
-and the test suite. Every other stage refuses to start without ``JWT_SIGNING_KEYS``."""
+and the test suite, and only when ``STAGE`` says so explicitly and the code is not running on Lambda
+(``AWS_LAMBDA_FUNCTION_NAME``, which Lambda always sets). Everything else refuses to start without
+``JWT_SIGNING_KEYS``: a deployed function whose ``STAGE`` went missing included."""
+LOGIN_STATE_CACHE_MAX_SECONDS = 30
+"""The longest a login's state may be remembered: half the revocation bound of docs/api.md."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,9 @@ class Settings:
     hold_seconds: int = 600
     hold_extension_seconds: int = 300
     hold_max_seconds: int = 900
+    # After a user's hold lapses or is released, its seats are not holdable by that user for this long
+    # (others may take them at once): without it, re-holding resets the HOLD_MAX_SECONDS cap (docs/reservations.md)
+    hold_cooldown_seconds: int = 600
     max_seats_per_hold: int = 10
     # Catalog: minutes to clean a theater after a screening, before the next may start
     cleaning_minutes: int = 20
@@ -45,6 +53,8 @@ class Settings:
     login_max_failures: int = 5
     login_max_failures_per_ip: int = 50
     login_window_seconds: int = 900
+    # How long an instance trusts a login's state (signed out or not) once read; at most 30 s (docs/api.md)
+    login_state_cache_seconds: int = LOGIN_STATE_CACHE_MAX_SECONDS
     # WebSocket management API (the @connections endpoint); None: derived from the event
     ws_management_url: str | None = None
     # WebSocket URL browsers connect to (the demo page); None: the page uses ws://<its host>:<its port + 1>
@@ -62,14 +72,20 @@ def _int(name: str, default: int) -> int:
     return default if raw in (None, "") else int(raw)
 
 
-def _signing_keys(raw: str | None, stage: str) -> dict[str, str]:
+def _may_use_the_development_key(env: Mapping[str, str]) -> bool:
+    """Only where it is said explicitly (``STAGE`` local or test) and never on Lambda."""
+    return env.get("STAGE") in KEYLESS_STAGES and not env.get("AWS_LAMBDA_FUNCTION_NAME")
+
+
+def _signing_keys(raw: str | None, stage: str | None, development_key_allowed: bool) -> dict[str, str]:
     """Key id -> key; the first signs, all verify. Anyone could forge tokens signed with the built-in key."""
     if not raw:
-        if stage in KEYLESS_STAGES:
+        if development_key_allowed:
             return dict(DEV_SIGNING_KEYS)
         raise RuntimeError(
             f"JWT_SIGNING_KEYS is not set for stage {stage!r}: refusing the built-in development key, which "
-            f"is public. Only the stages {sorted(KEYLESS_STAGES)} may run without it (docs/deploy.md)."
+            f"is public. Only STAGE={' or '.join(sorted(KEYLESS_STAGES))}, set explicitly and outside Lambda, "
+            "may run without it (docs/deploy.md)."
         )
     try:
         keys = json.loads(raw)
@@ -89,7 +105,13 @@ def queue_prefix() -> str:
 def get_settings() -> Settings:
     env = os.environ
     stage = env.get("STAGE", "local")
-    keys = _signing_keys(env.get("JWT_SIGNING_KEYS"), stage)
+    keys = _signing_keys(env.get("JWT_SIGNING_KEYS"), env.get("STAGE"), _may_use_the_development_key(env))
+    login_state_cache_seconds = _int("LOGIN_STATE_CACHE_SECONDS", LOGIN_STATE_CACHE_MAX_SECONDS)
+    if not 0 <= login_state_cache_seconds <= LOGIN_STATE_CACHE_MAX_SECONDS:
+        raise RuntimeError(
+            f"LOGIN_STATE_CACHE_SECONDS must be between 0 and {LOGIN_STATE_CACHE_MAX_SECONDS}: the revocation "
+            "bound of docs/api.md depends on it."
+        )
     return Settings(
         stage=stage,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
@@ -99,6 +121,7 @@ def get_settings() -> Settings:
         hold_seconds=_int("HOLD_SECONDS", 600),
         hold_extension_seconds=_int("HOLD_EXTENSION_SECONDS", 300),
         hold_max_seconds=_int("HOLD_MAX_SECONDS", 900),
+        hold_cooldown_seconds=_int("HOLD_COOLDOWN_SECONDS", 600),
         max_seats_per_hold=_int("MAX_SEATS_PER_HOLD", 10),
         cleaning_minutes=_int("CLEANING_MINUTES", 20),
         jwt_algorithm=env.get("JWT_ALGORITHM", "HS256"),
@@ -111,6 +134,7 @@ def get_settings() -> Settings:
         login_max_failures=_int("LOGIN_MAX_FAILURES", 5),
         login_max_failures_per_ip=_int("LOGIN_MAX_FAILURES_PER_IP", 50),
         login_window_seconds=_int("LOGIN_WINDOW_SECONDS", 900),
+        login_state_cache_seconds=login_state_cache_seconds,
         ws_management_url=env.get("WS_MANAGEMENT_URL") or None,
         ws_public_url=env.get("WS_PUBLIC_URL") or None,
         log_level=env.get("LOG_LEVEL", "INFO"),

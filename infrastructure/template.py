@@ -11,7 +11,7 @@ from typing import Any
 from pynamodb.models import Model
 
 from chalicelib.adapters.queues import QueueDef
-from infrastructure import apigateway, dynamodb, iam, sqs
+from infrastructure import apigateway, dynamodb, edge, iam, sqs
 from infrastructure.chalice_app import AppShape, StageConfig
 from infrastructure.naming import (
     DELETION_PROTECTION_PARAM,
@@ -109,7 +109,8 @@ def chalice_overrides(
         queue_arn = sub(placeholder(sqs.logical_id(queue) + ".Arn"))
         events[subscription.event_logical_id] = {"Properties": {"Queue": queue_arn}}
     if shape.has_rest_api:
-        overrides["RestAPI"] = apigateway.rest_api_overrides()
+        properties = {**apigateway.rest_api_overrides()["Properties"], **edge.rest_api_overrides()["Properties"]}
+        overrides["RestAPI"] = {"Properties": properties}
     return overrides
 
 
@@ -132,6 +133,7 @@ def merge_template(shape: AppShape, models: list[type[Model]], queues: tuple[Que
         sqs.all_queue_resources(queues),
         functions_policy(shape, models, queues),
         chalice_overrides(shape, models, queues),
+        edge.web_acl_resources(shape.stage.api_gateway_stage) if shape.has_rest_api else {},
     ):
         clashes = sorted(resources.keys() & part.keys())
         if clashes:

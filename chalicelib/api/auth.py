@@ -2,6 +2,10 @@
 
 Roles are enforced twice: here, at the gateway (`admin_auth` denies other roles with 403), and again in
 services for anything that touches another user's data.
+
+A token's login is checked too (`AccountService.authenticate`): API Gateway caches each token's answer
+for `AUTHORIZER_TTL_SECONDS`, the service a login's state for as long again, so a signed-out or revoked
+login's access tokens stop within `REVOCATION_BOUND_SECONDS` (docs/api.md).
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from chalicelib.domain.errors import Unauthorized
 from chalicelib.domain.identity import Principal
 
 bp = Blueprint(__name__)
+
+AUTHORIZER_TTL_SECONDS = 30
+"""API Gateway's authorizer result cache (Chalice's default is 300 s): with the login-state cache, the bound."""
 
 
 class GatewayUnauthorized(Exception):
@@ -27,7 +34,7 @@ def _principal(token: str | None) -> Principal:
     if scheme.lower() != "bearer" or not value.strip():
         raise GatewayUnauthorized()
     try:
-        return services().tokens.verify(value.strip())
+        return services().accounts.authenticate(value.strip())
     except Unauthorized as exc:
         raise GatewayUnauthorized() from exc
 
@@ -38,13 +45,13 @@ def _allow(principal: Principal, allowed: bool) -> AuthResponse:
     )
 
 
-@bp.authorizer()
+@bp.authorizer(ttl_seconds=AUTHORIZER_TTL_SECONDS)
 def customer_auth(auth_request):
     """Any signed-in user."""
     return _allow(_principal(auth_request.token), True)
 
 
-@bp.authorizer()
+@bp.authorizer(ttl_seconds=AUTHORIZER_TTL_SECONDS)
 def admin_auth(auth_request):
     """Admins only."""
     principal = _principal(auth_request.token)

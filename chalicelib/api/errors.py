@@ -95,10 +95,18 @@ class SeatsUnavailableDetails(ResponseModel):
         return cls(unavailable_seat_ids=error.seat_ids, alternatives=[Suggestion.of(s) for s in error.alternatives])
 
 
+class HoldCooldownDetails(ResponseModel):
+    """`chalicelib.domain.errors.HoldCooldown`: the seats of the user's own hold that just ended, and the wait."""
+
+    cooling_seat_ids: tuple[str, ...]
+    retry_after_seconds: int
+
+
 ERROR_DETAILS: dict[str, type[ResponseModel]] = {
     "validation_error": ValidationErrorDetails,
     "rate_limited": RateLimitedDetails,
     "seats_unavailable": SeatsUnavailableDetails,
+    "hold_cooldown": HoldCooldownDetails,
 }
 """The codes whose ``details`` have a published shape."""
 

@@ -227,7 +227,7 @@ def _now() -> datetime:
     errors={
         400: ("too_many_seats", "unknown_seat", "duplicate_seats"),
         404: ("screening_not_found",),
-        409: ("seats_unavailable", "screening_started", "hold_contention"),
+        409: ("seats_unavailable", "screening_started", "hold_contention", "hold_cooldown"),
         503: ("busy",),
     },
     examples={201: HELD, 409: LOST},

@@ -8,6 +8,7 @@
     ├── Conflict                409   email_taken, screening_overlap, already_extended ...
     │   ├── SeatsUnavailable    409   seats_unavailable: carries the exact seats and alternatives
     │   ├── HoldChanged         409   hold_contention: the user's hold changed under a replacement
+    │   ├── HoldCooldown        409   hold_cooldown: seats of the user's own hold that just ended, and when
     │   └── HoldExpired         409   hold_expired
     ├── PayloadTooLarge         413   payload_too_large
     ├── RateLimited             429   rate_limited: carries retry_after seconds
@@ -82,6 +83,26 @@ class HoldChanged(Conflict):
     def __init__(self, current: Reservation | None = None):
         self.current = current
         super().__init__(message="Your hold for this screening changed at the same moment; try again.")
+
+
+class HoldCooldown(Conflict):
+    """The user's own hold of these seats ended moments ago: they may hold them again ``retry_after`` seconds later.
+
+    The hold cap would mean nothing if a user could re-hold the same seats the moment a hold lapsed.
+    """
+
+    default_code = "hold_cooldown"
+
+    def __init__(self, seat_ids: Sequence[str], retry_after: int):
+        self.seat_ids = tuple(seat_ids)
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(
+            message=(
+                f"You held {', '.join(self.seat_ids)} until moments ago: other people get a turn at them first. "
+                f"You can hold them again in {self.retry_after} seconds, or choose other seats now."
+            ),
+            details={"cooling_seat_ids": list(self.seat_ids), "retry_after_seconds": self.retry_after},
+        )
 
 
 class HoldExpired(Conflict):

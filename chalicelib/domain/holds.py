@@ -6,6 +6,12 @@ is a courtesy for watchers, never needed for correctness.
 
 Where a seat is, its category and its price are the layout's and nothing else's: the stored state
 is only what changes (docs/reservations.md, "One source of seat data").
+
+The hold cap (``HOLD_MAX_SECONDS``) bounds a chain of replacements and the extension; the cooldown keeps
+it from being reset: the seats of a user's hold that lapsed or was released are not holdable *by that user*
+for ``HOLD_COOLDOWN_SECONDS`` after it ended (everyone else may take them at once). Each seat remembers
+whose cooldown it is in (``cooling_for``) and until when (``cooling_until_ms``), written by the same
+conditional writes that hold, extend and release it.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ class SeatState:
     expires_at_ms: int | None = None
     version: int = 0
     """Rises with every change: watchers order a seat's updates by it."""
+    cooling_for: str | None = None
+    """The user whose latest hold had this seat: they may not start a new hold of it before `cooling_until_ms`."""
+    cooling_until_ms: int | None = None
 
     @classmethod
     def opening(cls, seat: Seat) -> SeatState:
@@ -41,6 +50,15 @@ class SeatState:
         if self.status == "held" and (self.expires_at_ms is None or self.expires_at_ms <= now_ms):
             return "available"
         return self.status
+
+    def cooling_down_for(self, user_id: str, now_ms: int) -> bool:
+        """Whether a new hold (not a running chain's replacement) of this seat by this user must wait."""
+        return self.cooling_for == user_id and (self.cooling_until_ms or 0) > now_ms
+
+
+def cooldown_ends_ms(hold_ends_ms: int, cooldown_seconds: int) -> int:
+    """When a hold ending at ``hold_ends_ms`` lets its user hold its seats again."""
+    return hold_ends_ms + cooldown_seconds * 1000
 
 
 def count_available(states: Iterable[SeatState], now_ms: int) -> int:

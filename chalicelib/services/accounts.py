@@ -10,10 +10,18 @@ Guarantees a reviewer can check here:
   taken atomically *before* the password is checked (``failures_below_limit``), so concurrent guesses
   cannot overshoot the limit. A good login gives its IP slot back and clears the email's counter.
 * A refresh token is spent exactly once (``token_is_unspent``); a second presentation revokes the family.
+* A revoked login's access tokens stop working within `REVOCATION_BOUND_SECONDS` (docs/api.md): `authenticate`
+  checks the token's login with one read of its family, remembered at most ``login_state_cache_seconds``
+  (30 s), under an API Gateway authorizer cache of 30 s (chalicelib/api/auth.py).
+* `create_admin` never turns someone else's account into an admin with their password: an existing account
+  is refused unless the operator asks to promote it, and then it gets the operator's password and loses
+  every login it had.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -77,6 +85,14 @@ class SessionRepository(Protocol):
         """Revoke every token of the family (idempotent; the first revocation's time and reason are kept)."""
         ...
 
+    def revoke_user(self, user_id: str, reason: str, now: datetime) -> int:
+        """Revoke every family (login) of the user; how many were still active."""
+        ...
+
+    def family_revoked_at(self, family_id: str) -> datetime | None:
+        """When the family was revoked; None while it is active (or unknown). One small strongly consistent read."""
+        ...
+
 
 class LoginCounters(Protocol):
     """Atomic counters of failed logins, one item per key (the key carries its window)."""
@@ -114,6 +130,14 @@ class AccountPolicy:
     login_max_failures: int = 5
     login_max_failures_per_ip: int = 50
     login_window_seconds: int = 900
+    login_state_cache_seconds: int = 30
+    """How long `authenticate` trusts a login's state once read: half of `REVOCATION_BOUND_SECONDS`."""
+
+
+REVOCATION_BOUND_SECONDS = 60
+"""A revoked login's access tokens are refused at most this long after the revocation: the API Gateway
+authorizer cache (30 s, `chalicelib.api.auth.AUTHORIZER_TTL_SECONDS`) plus the login-state cache (30 s)."""
+LOGIN_STATE_CACHE_ENTRIES = 10_000  # ~1 MB per instance at most; the oldest is forgotten first
 
 
 @dataclass(frozen=True)
@@ -147,6 +171,8 @@ class AccountService:
         self._tokens = tokens
         self._clock = clock
         self._policy = policy
+        self._login_states: OrderedDict[str, tuple[datetime, bool]] = OrderedDict()  # family -> (read at, revoked)
+        self._login_states_lock = threading.Lock()
 
     def register(self, email: str, password: str, name: str) -> Session:
         user = self._new_user(email, password, name, "customer")
@@ -204,14 +230,29 @@ class AccountService:
         self._sessions.revoke_family(record.family_id, "logout", self._clock.now())
         logger.info("signed out", extra={"user_id": record.user_id, "family_id": record.family_id})
 
+    def authenticate(self, access_token: str) -> Principal:
+        """The principal of a valid access token whose login is not revoked, or `Unauthorized`.
+
+        Costs at most one small read (the login's family) per `login_state_cache_seconds` per login and instance.
+        """
+        verified = self._tokens.verify_with_login(access_token)
+        if verified.family_id is not None and self._login_revoked(verified.family_id):
+            raise Unauthorized("unauthorized", "This session has ended (signed out or revoked). Sign in again.")
+        return verified.principal
+
     def me(self, principal: Principal) -> User:
         user = self._users.get(principal.user_id)
         if user is None:
             raise NotFound("user_not_found", "This account no longer exists.")
         return user
 
-    def create_admin(self, email: str, password: str, name: str) -> str:
-        """The id of an admin with this email: a new account, or the existing one promoted (password unchanged)."""
+    def create_admin(self, email: str, password: str, name: str, *, promote_existing: bool = False) -> str:
+        """The id of an admin with this email who signs in with ``password``.
+
+        A new account; or, when the email is taken: the same admin again when ``password`` is already theirs
+        (idempotent); otherwise `Conflict` ``email_taken`` unless ``promote_existing``, which gives the account
+        this password, ends every login it had, and only then makes it an admin.
+        """
         user = self._new_user(email, password, name, "admin")
         if self._users.add(user):
             logger.info("admin created", extra={"user_id": user.id})
@@ -219,9 +260,21 @@ class AccountService:
         existing = self._users.find_by_email(user.email)
         if existing is None:  # a claim without its user: the transaction makes this impossible, say so loudly
             raise Conflict("email_taken", "This email is claimed by an account that cannot be read.")
+        if existing.role == "admin" and self._hasher.verify(existing.password_hash, password):
+            return existing.id
+        if not promote_existing:
+            raise Conflict(
+                "email_taken",
+                "An account with this email exists already. Promote it explicitly (--promote-existing): it then "
+                "gets the password given here and every login it had ends.",
+                {"user_id": existing.id, "role": existing.role},
+            )
+        # Password first, then the logins, then the role: at no moment is it an admin someone else can sign in as.
+        self._users.set_password_hash(existing.id, user.password_hash)
+        ended = self._sessions.revoke_user(existing.id, "promoted", self._clock.now())
         if existing.role != "admin":
             self._users.set_role(existing.id, "admin")
-            logger.info("user promoted to admin", extra={"user_id": existing.id})
+        logger.info("account promoted to admin", extra={"user_id": existing.id, "logins_ended": ended})
         return existing.id
 
     # --- helpers ---
@@ -272,6 +325,23 @@ class AccountService:
                 logger.warning("login throttled", extra={"scope": scope})
                 raise RateLimited(window.retry_after(now), details={"scope": scope})
             taken.append(key)
+
+    def _login_revoked(self, family_id: str) -> bool:
+        """Whether the login is revoked, read at most once per `login_state_cache_seconds` (revoked is for good)."""
+        now = self._clock.now()
+        with self._login_states_lock:
+            cached = self._login_states.get(family_id)
+        if cached is not None:
+            read_at, revoked = cached
+            if revoked or (now - read_at).total_seconds() < self._policy.login_state_cache_seconds:
+                return revoked
+        revoked = self._sessions.family_revoked_at(family_id) is not None
+        with self._login_states_lock:
+            self._login_states[family_id] = (now, revoked)
+            self._login_states.move_to_end(family_id)
+            while len(self._login_states) > LOGIN_STATE_CACHE_ENTRIES:
+                self._login_states.popitem(last=False)
+        return revoked
 
     def _revoked_for_reuse(self, record: RefreshTokenRecord, now: datetime) -> Unauthorized:
         self._sessions.revoke_family(record.family_id, "reuse", now)

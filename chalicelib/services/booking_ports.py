@@ -40,25 +40,35 @@ class SeatInventory(Protocol):
     def hold(self, new: Reservation, replacing: Reservation | None, now: datetime) -> None:
         """Take every seat of `new` and record it, in one write; or change nothing and raise.
 
-        Raises `SeatsUnavailable` (exactly the seats that were not free, no alternatives) or
-        `HoldNotCurrent` (the user's current hold is not `replacing`; it carries that hold when the
-        refusal tells it). With `replacing`, that hold's seats not in `new` are released in the same
-        write, and it ends with status ``replaced``.
+        Raises `SeatsUnavailable` (exactly the seats that were not free, no alternatives),
+        `HoldCooldown` (free seats of the user's own hold that ended under the cooldown ago; a running
+        chain, ``new.started_at == replacing.started_at``, keeps its seats and may pick again the ones
+        it dropped) or `HoldChanged` (the user's current hold is not `replacing`; it carries that hold
+        when the refusal tells it). With `replacing`, that hold's seats not in `new` are released in
+        the same write, and it ends with status ``replaced``.
         """
         ...
 
-    def release(self, reservation: Reservation, status: ReleaseReason, now: datetime) -> tuple[str, ...]:
+    def release(
+        self, reservation: Reservation, status: ReleaseReason, now: datetime, request_token: str | None = None
+    ) -> tuple[str, ...]:
         """End an active hold (status ``released`` or ``expired``) and free the seats it still holds.
 
-        Returns the seats freed; ``()`` when the hold had already ended. Seats someone else took after
-        the hold expired are left alone.
+        Returns the seats freed; ``()`` when the hold had already ended, or, for ``expired``, when it is not
+        past due at ``now`` (extended since it was read). Seats someone else took after the hold expired are
+        left alone. The same `request_token` (at most 32 characters) again, with the same arguments, within
+        ten minutes (a retry whose answer was lost) gets the same answer and writes nothing more; by
+        default each call has its own.
         """
         ...
 
-    def extend(self, reservation: Reservation, new_expiry: datetime, now: datetime) -> Reservation:
+    def extend(
+        self, reservation: Reservation, new_expiry: datetime, now: datetime, request_token: str | None = None
+    ) -> Reservation:
         """Move an active, unextended hold's expiry (reservation and seats in one write).
 
         `HoldExpired` when the hold lapsed, ended, was extended already, or no longer has one of its seats.
+        The same `request_token` again gets the same answer and writes nothing more.
         """
         ...
 

@@ -22,6 +22,13 @@ CLOCK_SKEW_SECONDS = 30  # tolerated difference between the issuer's clock and o
 
 
 @dataclass(frozen=True)
+class VerifiedAccessToken:
+    principal: Principal
+    family_id: str | None
+    """The login (refresh-token family) the token was issued for: a revoked login's tokens are refused."""
+
+
+@dataclass(frozen=True)
 class IssuedAccessToken:
     token: str
     expires_in: int
@@ -54,7 +61,11 @@ class AccessTokens:
         return IssuedAccessToken(token=token, expires_in=s.access_token_seconds, jti=jti)
 
     def verify(self, token: str) -> Principal:
-        """The principal of a valid token, or `Unauthorized`."""
+        """The principal of a valid token, or `Unauthorized`; its login is `AccountService.authenticate`'s to check."""
+        return self.verify_with_login(token).principal
+
+    def verify_with_login(self, token: str) -> VerifiedAccessToken:
+        """The principal of a valid token and the login it belongs to, or `Unauthorized`."""
         s = self._settings
         try:
             kid = jwt.get_unverified_header(token).get("kid")
@@ -67,7 +78,10 @@ class AccessTokens:
         role = claims.get("role")
         if role not in ROLES:
             raise Unauthorized("unauthorized", "The access token carries no valid role.")
-        return Principal(user_id=claims["sub"], role=role)
+        family_id = claims.get("fam")
+        if family_id is not None and not isinstance(family_id, str):
+            raise Unauthorized("unauthorized", "The access token carries no valid login.")
+        return VerifiedAccessToken(Principal(user_id=claims["sub"], role=role), family_id)
 
     def _decode(self, token: str, key: str) -> dict[str, Any]:
         """PyJWT checks signature, algorithm, iss, aud and required claims; every time claim is judged by our clock.

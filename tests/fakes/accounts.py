@@ -53,10 +53,13 @@ class InMemorySessions:
         self._lock = threading.Lock()
         self._tokens: dict[str, RefreshTokenRecord] = {}
         self._families: dict[str, datetime | None] = {}  # family id -> revoked at
+        self._family_users: dict[str, str] = {}  # family id -> user id
+        self.state_reads = 0  # reads of a family's state: the cost the login check promises to bound
 
     def start(self, first: RefreshTokenRecord) -> None:
         with self._lock:
             self._families[first.family_id] = None
+            self._family_users[first.family_id] = first.user_id
             self._tokens[first.token_hash] = first
 
     def find(self, token_hash: str) -> RefreshTokenRecord | None:
@@ -78,7 +81,15 @@ class InMemorySessions:
             if family_id in self._families and self._families[family_id] is None:
                 self._families[family_id] = now
 
+    def revoke_user(self, user_id: str, reason: str, now: datetime) -> int:
+        with self._lock:
+            active = [f for f, u in self._family_users.items() if u == user_id and self._families[f] is None]
+            for family_id in active:
+                self._families[family_id] = now
+            return len(active)
+
     def family_revoked_at(self, family_id: str) -> datetime | None:
+        self.state_reads += 1
         return self._families.get(family_id)
 
 

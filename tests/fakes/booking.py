@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.domain.clock import epoch_ms
-from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
-from chalicelib.domain.holds import SeatState, SeatStatus
+from chalicelib.domain.errors import Conflict, HoldChanged, HoldCooldown, HoldExpired, SeatsUnavailable
+from chalicelib.domain.holds import SeatState, SeatStatus, cooldown_ends_ms
 from chalicelib.domain.layout import Layout, Seat
 from chalicelib.domain.reservations import BookingEvent, ReleaseReason, Reservation
 from chalicelib.services.booking_ports import ScreeningForSale
 
+DEFAULT_COOLDOWN_SECONDS = 600  # as the DynamoDB adapter's
+T = TypeVar("T")
+
 
 class InMemorySeatInventory:
-    def __init__(self) -> None:
+    def __init__(self, cooldown_seconds: int = DEFAULT_COOLDOWN_SECONDS) -> None:
         self._lock = threading.Lock()
+        self._cooldown_seconds = cooldown_seconds
         self._seats: dict[str, dict[str, SeatState]] = {}
         self._reservations: dict[str, Reservation] = {}
         self._holders: dict[tuple[str, str], tuple[str, int]] = {}
+        # ClientRequestToken -> (the call, its answer): a repeated call is answered as the first, as DynamoDB does
+        self._answered: dict[str, tuple[tuple[object, ...], Any]] = {}
 
     def set_status(self, screening_id: str, seat_id: str, status: SeatStatus) -> None:
         self._seats[screening_id][seat_id] = replace(self._seats[screening_id][seat_id], status=status)
@@ -70,6 +76,7 @@ class InMemorySeatInventory:
                     raise HoldChanged()
             elif holder is not None and holder[1] > now_ms:
                 raise HoldChanged(self._current(holder))
+            continuing = replacing is not None and replacing.started_at == new.started_at
             taken = [
                 seat_id
                 for seat_id in new.seat_ids
@@ -81,12 +88,23 @@ class InMemorySeatInventory:
             ]
             if taken:
                 raise SeatsUnavailable(taken)
+            cooling = [
+                seats[seat_id]
+                for seat_id in new.seat_ids
+                if not (continuing and seat_id in kept) and seats[seat_id].cooling_down_for(new.user_id, now_ms)
+            ]
+            if cooling:
+                wait_ms = max((seat.cooling_until_ms or now_ms) - now_ms for seat in cooling)
+                raise HoldCooldown([seat.seat_id for seat in cooling], -(-wait_ms // 1000))
             if new.id in self._reservations:
                 raise Conflict("reservation_exists", f"A reservation with id {new.id} exists already.")
             if replacing:
                 for seat_id in replacing.seat_ids:
                     if seat_id not in kept and self._held_by(seats.get(seat_id), replacing.id):
-                        seats[seat_id] = self._freed(seats[seat_id])
+                        freed = self._freed(seats[seat_id])
+                        seats[seat_id] = (
+                            replace(freed, cooling_for=None, cooling_until_ms=None) if continuing else freed
+                        )
                 self._reservations[replacing.id] = self._reservations[replacing.id].ended("replaced", now)
             for seat_id in new.seat_ids:
                 seat = seats[seat_id]
@@ -97,46 +115,86 @@ class InMemorySeatInventory:
                     holder_id=new.user_id,
                     expires_at_ms=epoch_ms(new.expires_at),
                     version=seat.version + 1,
+                    cooling_for=new.user_id,
+                    cooling_until_ms=cooldown_ends_ms(epoch_ms(new.expires_at), self._cooldown_seconds),
                 )
             self._reservations[new.id] = new
             self._holders[(new.user_id, new.screening_id)] = (new.id, epoch_ms(new.expires_at))
 
-    def release(self, reservation: Reservation, status: ReleaseReason, now: datetime) -> tuple[str, ...]:
+    def release(
+        self, reservation: Reservation, status: ReleaseReason, now: datetime, request_token: str | None = None
+    ) -> tuple[str, ...]:
         with self._lock:
-            stored = self._reservations.get(reservation.id)
-            if stored is None or stored.status != "active":
-                return ()
-            seats = self._seats[reservation.screening_id]
-            freed = tuple(s for s in reservation.seat_ids if self._held_by(seats.get(s), reservation.id))
-            for seat_id in freed:
-                seats[seat_id] = self._freed(seats[seat_id])
-            self._reservations[reservation.id] = stored.ended(status, now)
-            key = (reservation.user_id, reservation.screening_id)
-            if self._holders.get(key, ("",))[0] == reservation.id:
-                del self._holders[key]
-            return freed
+            return self._once(
+                request_token, (reservation, status, now), lambda: self._release(reservation, status, now)
+            )
 
-    def extend(self, reservation: Reservation, new_expiry: datetime, now: datetime) -> Reservation:
-        now_ms = epoch_ms(now)
+    def _release(self, reservation: Reservation, status: ReleaseReason, now: datetime) -> tuple[str, ...]:
+        stored = self._reservations.get(reservation.id)
+        if stored is None or stored.status != "active":
+            return ()
+        if status == "expired" and stored.expires_at > now:  # hold_is_past_due
+            return ()
+        seats = self._seats[reservation.screening_id]
+        freed = tuple(s for s in reservation.seat_ids if self._held_by(seats.get(s), reservation.id))
+        for seat_id in freed:
+            seats[seat_id] = self._freed(seats[seat_id])
+            if status == "released":
+                cooling_until = cooldown_ends_ms(epoch_ms(now), self._cooldown_seconds)
+                seats[seat_id] = replace(seats[seat_id], cooling_until_ms=cooling_until)
+        self._reservations[reservation.id] = stored.ended(status, now)
+        key = (reservation.user_id, reservation.screening_id)
+        if self._holders.get(key, ("",))[0] == reservation.id:
+            del self._holders[key]
+        return freed
+
+    def extend(
+        self, reservation: Reservation, new_expiry: datetime, now: datetime, request_token: str | None = None
+    ) -> Reservation:
         with self._lock:
-            stored = self._reservations.get(reservation.id)
-            seats = self._seats[reservation.screening_id]
-            holder = self._holders.get((reservation.user_id, reservation.screening_id))
-            if (
-                not all(self._still_held_by(seats.get(s), reservation.id, now_ms) for s in reservation.seat_ids)
-                or stored is None
-                or not self._extendable(stored, now)
-                or holder is None
-                or holder[0] != reservation.id
-            ):
-                raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.")
-            for seat_id in reservation.seat_ids:
-                seat = seats[seat_id]
-                seats[seat_id] = replace(seat, expires_at_ms=epoch_ms(new_expiry), version=seat.version + 1)
-            extended = replace(stored, expires_at=new_expiry, extended=True)
-            self._reservations[reservation.id] = extended
-            self._holders[(reservation.user_id, reservation.screening_id)] = (reservation.id, epoch_ms(new_expiry))
+            extended = self._once(
+                request_token, (reservation, new_expiry, now), lambda: self._extend(reservation, new_expiry, now)
+            )
             return extended
+
+    def _extend(self, reservation: Reservation, new_expiry: datetime, now: datetime) -> Reservation:
+        now_ms = epoch_ms(now)
+        stored = self._reservations.get(reservation.id)
+        seats = self._seats[reservation.screening_id]
+        holder = self._holders.get((reservation.user_id, reservation.screening_id))
+        if (
+            not all(self._still_held_by(seats.get(s), reservation.id, now_ms) for s in reservation.seat_ids)
+            or stored is None
+            or not self._extendable(stored, now)
+            or holder is None
+            or holder[0] != reservation.id
+        ):
+            raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.")
+        for seat_id in reservation.seat_ids:
+            seat = seats[seat_id]
+            seats[seat_id] = replace(
+                seat,
+                expires_at_ms=epoch_ms(new_expiry),
+                version=seat.version + 1,
+                cooling_until_ms=cooldown_ends_ms(epoch_ms(new_expiry), self._cooldown_seconds),
+            )
+        extended = replace(stored, expires_at=new_expiry, extended=True)
+        self._reservations[reservation.id] = extended
+        self._holders[(reservation.user_id, reservation.screening_id)] = (reservation.id, epoch_ms(new_expiry))
+        return extended
+
+    def _once(self, token: str | None, call: tuple[object, ...], write: Callable[[], T]) -> T:
+        """DynamoDB's ClientRequestToken: the same call again is answered as the first (a refusal is not kept)."""
+        if token is None:
+            return write()
+        if token in self._answered:
+            first_call, answer = self._answered[token]
+            if first_call != call:
+                raise ValueError("IdempotentParameterMismatch: this token was used for another call")
+            return answer
+        answer = write()
+        self._answered[token] = (call, answer)
+        return answer
 
     def _current(self, holder: tuple[str, int] | None) -> Reservation | None:
         return self._reservations.get(holder[0]) if holder else None

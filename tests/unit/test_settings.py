@@ -15,6 +15,7 @@ KEYS = {"k2": "a-long-random-key", "k1": "the-previous-key"}
 def env(monkeypatch):
     monkeypatch.delenv("JWT_SIGNING_KEYS", raising=False)
     monkeypatch.delenv("JWT_ACTIVE_KID", raising=False)
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
     return monkeypatch
 
 
@@ -39,13 +40,39 @@ def test_the_local_cloud_and_the_tests_may_use_the_development_key(env, stage):
     assert settings.jwt_active_kid == "dev-1"
 
 
-def test_without_a_stage_the_app_is_local_and_may_use_the_development_key(env):
+def test_without_a_stage_the_development_key_is_refused(env):
     env.delenv("STAGE", raising=False)
 
-    settings = get_settings()
+    with pytest.raises(RuntimeError, match="JWT_SIGNING_KEYS is not set for stage None"):
+        get_settings()
 
-    assert settings.stage == "local"
-    assert settings.jwt_signing_keys == DEV_SIGNING_KEYS
+
+@pytest.mark.parametrize("stage", ["local", "test", None])
+def test_on_lambda_the_development_key_is_refused_whatever_the_stage_says(env, stage):
+    if stage is None:
+        env.delenv("STAGE", raising=False)
+    else:
+        env.setenv("STAGE", stage)
+    env.setenv("AWS_LAMBDA_FUNCTION_NAME", "cinema-booking-dev")
+
+    with pytest.raises(RuntimeError, match="JWT_SIGNING_KEYS is not set"):
+        get_settings()
+
+
+def test_on_lambda_configured_keys_are_used(env):
+    env.setenv("STAGE", "local")
+    env.setenv("AWS_LAMBDA_FUNCTION_NAME", "cinema-booking-dev")
+    env.setenv("JWT_SIGNING_KEYS", json.dumps(KEYS))
+
+    assert get_settings().jwt_signing_keys == KEYS
+
+
+@pytest.mark.parametrize("seconds", ["31", "-1"])
+def test_a_login_state_cache_longer_than_the_documented_bound_is_refused(env, seconds):
+    env.setenv("LOGIN_STATE_CACHE_SECONDS", seconds)
+
+    with pytest.raises(RuntimeError, match="LOGIN_STATE_CACHE_SECONDS"):
+        get_settings()
 
 
 def test_a_deployed_stage_signs_with_the_first_of_its_configured_keys(env):

@@ -10,7 +10,8 @@
 ``a_failure_is_counted``   a slot is given back only if one is counted
 
 Costs: register 2 transactional puts (4 WCU); login 2-3 updates + 2 strongly consistent reads; refresh
-1 read + a 3-item transaction (6 WCU); logout 1 read + 1 update.
+1 read + a 3-item transaction (6 WCU); logout 1 read + 1 update; an access token's login check 1 strongly
+consistent read of its family (1 RCU) per authorizer and login-state cache miss.
 
 The ports here ask questions of their conditions (may this email be claimed, is a failure slot left, can
 this token be spent): the answers come back as values (`bool`, `Rotation`) for the service to act on;
@@ -178,8 +179,18 @@ class DynamoSessions:
                 raise
             logger.info("no token family to revoke", extra={"family_id": family_id})
 
+    def revoke_user(self, user_id: str, reason: str, now: datetime) -> int:
+        """Every family the ``by_user`` index lists (eventually consistent: a login started within the last
+        moment may be missed; the callers change the password first, so no new login can start)."""
+        ended = 0
+        for family in TokenFamilyItem.by_user.query(user_id):
+            if self.family_revoked_at(family.family_id) is None:
+                self.revoke_family(family.family_id, reason, now)
+                ended += 1
+        return ended
+
     def family_revoked_at(self, family_id: str) -> datetime | None:
-        """When the family was revoked (None: active or unknown). For operators and tests."""
+        """When the family was revoked (None: active or unknown): the authorizer's login check, one small read."""
         try:
             item = TokenFamilyItem.get(family_id, consistent_read=True)
         except DoesNotExist:

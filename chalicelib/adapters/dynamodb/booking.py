@@ -6,9 +6,16 @@ Items of one hold of k seats (see docs/reservations.md for costs):
 - the user's `HolderItem`, conditioned on `no_active_hold` (or `holder_is(old)` when replacing);
 - when replacing: the old reservation (`reservation_is_active`) and the old-only seats (`held_by(old)`).
 
+A new hold (not a running chain's replacement) also requires ``not_cooling_down_for(user)`` of every seat:
+the seats of the user's hold that lapsed or was released stay theirs to wait for (domain/holds.py).
+
 An extension writes the hold's seats (`still_held_by`), its reservation (`reservation_is_extendable`) and
 its holder (`holder_is`). Seat and holder conditions of a hold return the current item on failure
-(ALL_OLD), so a loser learns exactly which seats it lost without a second read.
+(ALL_OLD), so a loser learns exactly which seats it lost without a second read. A release on expiry
+requires the hold to be past due (`hold_is_past_due`): a release delayed past an extension ends nothing.
+
+Release and extension send a ClientRequestToken (one per call and attempt): the SDK's retry of a write
+whose answer was lost is answered as the first was, instead of failing its conditions on its own effect.
 
 A seat item stores only what changes (status, hold, expiry, version): where the seat is and what it
 costs are the layout's. Refusals are raised as the domain errors `SeatInventory` names.
@@ -16,6 +23,7 @@ costs are the layout's. Refusals are raised as the domain errors `SeatInventory`
 
 from __future__ import annotations
 
+import secrets
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -25,18 +33,35 @@ from typing import cast
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib.adapters.dynamodb.base import Transaction, back_off
+from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, back_off
 from chalicelib.adapters.dynamodb.models.booking import HolderItem, ReservationItem, SeatItem
 from chalicelib.domain.clock import epoch_ms, from_epoch_ms
-from chalicelib.domain.errors import Conflict, DependencyUnavailable, HoldChanged, HoldExpired, SeatsUnavailable
-from chalicelib.domain.holds import SeatState, SeatStatus
+from chalicelib.domain.errors import (
+    Conflict,
+    DependencyUnavailable,
+    HoldChanged,
+    HoldCooldown,
+    HoldExpired,
+    SeatsUnavailable,
+)
+from chalicelib.domain.holds import SeatState, SeatStatus, cooldown_ends_ms
 from chalicelib.domain.layout import Seat
 from chalicelib.domain.reservations import ReleaseReason, Reservation, ReservationStatus
 
 EXPIRY_SHARDS = 10
 PURGE_AFTER_MS = 30 * 24 * 3600 * 1000  # ended reservations are garbage-collected by TTL a month later
 CONFLICT_RETRIES = 3
-STATE_ATTRIBUTES = ("seat_id", "status", "hold_id", "holder_id", "expires_at_ms", "version")
+STATE_ATTRIBUTES = (
+    "seat_id",
+    "status",
+    "hold_id",
+    "holder_id",
+    "expires_at_ms",
+    "version",
+    "cooling_for",
+    "cooling_until_ms",
+)
+DEFAULT_COOLDOWN_SECONDS = 600  # settings.hold_cooldown_seconds
 
 # --- named conditions: each says what it guarantees --------------------------------------------------
 
@@ -56,6 +81,15 @@ def still_held_by(hold_id: str, now_ms: int) -> Condition:
     return held_by(hold_id) & (SeatItem.expires_at_ms > now_ms)
 
 
+def not_cooling_down_for(user_id: str, now_ms: int) -> Condition:
+    """Not in this user's hold cooldown: their latest hold of the seat ended long enough ago (or never was)."""
+    return (
+        SeatItem.cooling_for.does_not_exist()
+        | (SeatItem.cooling_for != user_id)
+        | (SeatItem.cooling_until_ms <= now_ms)
+    )
+
+
 def reservation_is_new() -> Condition:
     return ReservationItem.id.does_not_exist()
 
@@ -68,6 +102,11 @@ def reservation_is_extendable(now_ms: int) -> Condition:
     """Active, never extended, and not yet expired: a hold is extended once, and only while it runs."""
     not_extended = ReservationItem.extended == False  # noqa: E712 (a DynamoDB comparison, not a Python one)
     return reservation_is_active() & not_extended & (ReservationItem.expires_at_ms > now_ms)
+
+
+def hold_is_past_due(now_ms: int) -> Condition:
+    """The hold's expiry has passed: what an expiry-driven release needs, so a late one never ends an extended hold."""
+    return ReservationItem.expires_at_ms <= now_ms
 
 
 def no_active_hold(now_ms: int) -> Condition:
@@ -97,6 +136,8 @@ def _seat_state(raw: dict[str, dict[str, str]]) -> SeatState:
         holder_id=raw.get("holder_id", {}).get("S"),
         expires_at_ms=number("expires_at_ms"),
         version=number("version") or 0,
+        cooling_for=raw.get("cooling_for", {}).get("S"),
+        cooling_until_ms=number("cooling_until_ms"),
     )
 
 
@@ -149,7 +190,15 @@ def _seat_ids(labels: list[str]) -> list[str]:
     return [label.split(":", 1)[1] for label in labels]
 
 
+def _request_token() -> str:
+    """A ClientRequestToken prefix: 32 characters, so ``-<attempt>`` keeps it within DynamoDB's 36."""
+    return secrets.token_hex(16)
+
+
 class DynamoSeatInventory:
+    def __init__(self, cooldown_seconds: int = DEFAULT_COOLDOWN_SECONDS):
+        self._cooldown_seconds = cooldown_seconds
+
     # --- a screening's seats ---
 
     def add_screening(self, screening_id: str, seats: Sequence[Seat]) -> None:
@@ -211,10 +260,17 @@ class DynamoSeatInventory:
         now_ms, expires_ms = epoch_ms(now), epoch_ms(new.expires_at)
         kept = set(new.seat_ids) & set(replacing.seat_ids) if replacing else set()
         dropped = [seat for seat in replacing.seat_ids if seat not in kept] if replacing else []
+        # A running chain may keep and drop seats freely (the cap bounds it); anything else starts a new chain.
+        continuing = replacing is not None and replacing.started_at == new.started_at
+        cooling = not_cooling_down_for(new.user_id, now_ms)
+        token = _request_token()  # per call, not per reservation id: a reused id must meet `reservation_is_new`
         for attempt in range(CONFLICT_RETRIES):
-            tx = Transaction(SeatItem, token=f"{new.id}-{attempt}-{len(dropped)}")
+            tx = Transaction(SeatItem, token=f"{token}-{attempt}")
             for seat in new.seat_ids:
-                condition = held_by(replacing.id) if replacing and seat in kept else seat_is_free(now_ms)
+                if replacing and seat in kept:
+                    condition = held_by(replacing.id) if continuing else held_by(replacing.id) & cooling
+                else:
+                    condition = seat_is_free(now_ms) & cooling
                 tx.update(
                     f"seat:{seat}",
                     SeatItem(new.screening_id, seat),
@@ -224,13 +280,19 @@ class DynamoSeatInventory:
                         SeatItem.holder_id.set(new.user_id),
                         SeatItem.expires_at_ms.set(expires_ms),
                         SeatItem.version.add(1),
+                        SeatItem.cooling_for.set(new.user_id),
+                        SeatItem.cooling_until_ms.set(cooldown_ends_ms(expires_ms, self._cooldown_seconds)),
                     ],
                     condition,
                     all_old=True,
                 )
             if replacing:
+                # A seat dropped from a running chain may be picked again; one of a lapsed hold keeps its cooldown.
+                freed = _free_seat() + (
+                    [SeatItem.cooling_for.remove(), SeatItem.cooling_until_ms.remove()] if continuing else []
+                )
                 for seat in dropped:
-                    tx.update(f"drop:{seat}", SeatItem(new.screening_id, seat), _free_seat(), held_by(replacing.id))
+                    tx.update(f"drop:{seat}", SeatItem(new.screening_id, seat), freed, held_by(replacing.id))
                 tx.update(
                     "replaced", ReservationItem(replacing.id), _ended("replaced", now_ms), reservation_is_active()
                 )
@@ -259,9 +321,9 @@ class DynamoSeatInventory:
                 raise HoldChanged(current) from cancelled.error
             if cancelled.failed("replaced"):
                 raise HoldChanged() from cancelled.error  # the old hold ended meanwhile: the caller reads again
-            taken = _seat_ids(cancelled.failed_labels("seat:"))
-            if taken:
-                raise SeatsUnavailable([seat for seat in new.seat_ids if seat in taken]) from cancelled.error
+            refused = cancelled.failed_labels("seat:")
+            if refused:
+                self._refuse_seats(new, refused, cancelled, now_ms)
             if cancelled.failed("reservation"):
                 raise Conflict("reservation_exists", f"A reservation with id {new.id} exists already.") from (
                     cancelled.error
@@ -274,17 +336,40 @@ class DynamoSeatInventory:
         busy = _seat_ids([label for label in last.reasons if label.startswith("seat:")])
         raise SeatsUnavailable(busy or new.seat_ids) from last.error
 
-    def release(self, reservation: Reservation, status: ReleaseReason, now: datetime) -> tuple[str, ...]:
+    @staticmethod
+    def _refuse_seats(new: Reservation, labels: list[str], cancelled: Cancellation, now_ms: int) -> None:
+        """`SeatsUnavailable` for seats others have; else `HoldCooldown` for seats that wait for this user."""
+        states = {label: cancelled.old_item(label) for label in labels}
+        cooling = {
+            seat: state
+            for seat, state in ((label.split(":", 1)[1], _seat_state(raw)) for label, raw in states.items() if raw)
+            if state.cooling_down_for(new.user_id, now_ms) and state.status_at(now_ms) == "available"
+        }
+        taken = [seat for seat in _seat_ids(labels) if seat not in cooling]
+        if taken:
+            raise SeatsUnavailable([seat for seat in new.seat_ids if seat in taken]) from cancelled.error
+        wait_ms = max((state.cooling_until_ms or now_ms) - now_ms for state in cooling.values())
+        raise HoldCooldown([seat for seat in new.seat_ids if seat in cooling], -(-wait_ms // 1000)) from (
+            cancelled.error
+        )
+
+    def release(
+        self, reservation: Reservation, status: ReleaseReason, now: datetime, request_token: str | None = None
+    ) -> tuple[str, ...]:
         now_ms = epoch_ms(now)
         seats = list(reservation.seat_ids)
         release_holder = True
+        token = request_token or _request_token()
+        # Released early: the cooldown runs from now. Expired: it runs from the expiry, as the hold wrote it.
+        freed = _free_seat()
+        if status == "released":
+            freed.append(SeatItem.cooling_until_ms.set(cooldown_ends_ms(now_ms, self._cooldown_seconds)))
+        ending = reservation_is_active() & hold_is_past_due(now_ms) if status == "expired" else reservation_is_active()
         for attempt in range(CONFLICT_RETRIES + len(seats) + 1):
-            tx = Transaction(SeatItem)
+            tx = Transaction(SeatItem, token=f"{token}-{attempt}")
             for seat in seats:
-                tx.update(
-                    f"seat:{seat}", SeatItem(reservation.screening_id, seat), _free_seat(), held_by(reservation.id)
-                )
-            tx.update("reservation", ReservationItem(reservation.id), _ended(status, now_ms), reservation_is_active())
+                tx.update(f"seat:{seat}", SeatItem(reservation.screening_id, seat), freed, held_by(reservation.id))
+            tx.update("reservation", ReservationItem(reservation.id), _ended(status, now_ms), ending)
             if release_holder:
                 holder = HolderItem(reservation.user_id, reservation.screening_id)
                 tx.delete("holder", holder, holder_is(reservation.id))
@@ -292,7 +377,7 @@ class DynamoSeatInventory:
             if cancelled is None:
                 return tuple(seats)
             if cancelled.failed("reservation"):
-                return ()  # already ended by someone else: releasing twice is harmless
+                return ()  # already ended by someone else (harmless), or extended since (an expiry ends nothing)
             refused = set(cancelled.failed_labels())
             seats = [seat for seat in seats if f"seat:{seat}" not in refused]
             release_holder = release_holder and "holder" not in refused
@@ -300,14 +385,20 @@ class DynamoSeatInventory:
                 back_off(attempt)
         raise DependencyUnavailable("busy", "The seats are being changed by others right now; try again.")
 
-    def extend(self, reservation: Reservation, new_expiry: datetime, now: datetime) -> Reservation:
+    def extend(
+        self, reservation: Reservation, new_expiry: datetime, now: datetime, request_token: str | None = None
+    ) -> Reservation:
         now_ms, expires_ms = epoch_ms(now), epoch_ms(new_expiry)
-        tx = Transaction(SeatItem)
+        tx = Transaction(SeatItem, token=f"{request_token or _request_token()}-0")
         for seat in reservation.seat_ids:
             tx.update(
                 f"seat:{seat}",
                 SeatItem(reservation.screening_id, seat),
-                [SeatItem.expires_at_ms.set(expires_ms), SeatItem.version.add(1)],
+                [
+                    SeatItem.expires_at_ms.set(expires_ms),
+                    SeatItem.version.add(1),
+                    SeatItem.cooling_until_ms.set(cooldown_ends_ms(expires_ms, self._cooldown_seconds)),
+                ],
                 still_held_by(reservation.id, now_ms),
             )
         tx.update(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from chalicelib.adapters.dynamodb.accounts import DynamoUsers
 from chalicelib.adapters.dynamodb.models.accounts import EmailClaimItem, UserItem
+from chalicelib.services.accounts import REVOCATION_BOUND_SECONDS
 
 PASSWORD = "correct horse battery"  # what the `auth` fixture registers with
 
@@ -187,10 +189,33 @@ def test_logging_out_twice_is_204_both_times(auth, api):
 
 def test_a_role_given_to_a_user_is_in_the_next_refreshed_token(auth, app_services):
     session = auth.register()
-    app_services.accounts.create_admin("alice@example.com", "irrelevant password", "Alice")
+    DynamoUsers().set_role(session["user"]["id"], "admin")
 
     refreshed = auth.refresh(session["refresh_token"]).json
 
     assert refreshed["user"]["role"] == "admin"
     assert auth.me(refreshed["access_token"]).json["role"] == "admin"
     assert app_services.tokens.verify(refreshed["access_token"]).role == "admin"
+
+
+def test_after_logout_the_access_token_stops_within_the_revocation_bound(auth, api, clock):
+    session = auth.register()
+    assert auth.me(session["access_token"]).status == 200
+
+    assert api.post("/api/auth/logout", {"refresh_token": session["refresh_token"]}).status == 204
+    clock.advance(REVOCATION_BOUND_SECONDS)
+
+    refused = auth.me(session["access_token"])
+    assert refused.status == 401
+    assert refused.json["error"]["code"] == "unauthorized"
+
+
+def test_after_refresh_token_reuse_every_access_token_of_that_login_stops(auth, clock):
+    session = auth.register()
+    rotated = auth.refresh(session["refresh_token"]).json
+
+    assert auth.refresh(session["refresh_token"]).json["error"]["code"] == "refresh_token_reused"
+    clock.advance(REVOCATION_BOUND_SECONDS)
+
+    assert [auth.me(token).status for token in (session["access_token"], rotated["access_token"])] == [401, 401]
+    assert auth.me(auth.login().json["access_token"]).status == 200

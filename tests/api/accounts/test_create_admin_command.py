@@ -22,15 +22,32 @@ def test_create_admin_makes_an_admin_who_signs_in_with_admin_rights(auth, app_se
     assert app_services.tokens.verify(signed_in.json["access_token"]).role == "admin"
 
 
-def test_create_admin_promotes_an_existing_customer_and_keeps_their_password(auth):
-    customer = auth.register("alice@example.com", PASSWORD)
+def test_create_admin_refuses_an_email_someone_registered_first(auth, app_services, monkeypatch, capsys):
+    squatter = auth.register("root@example.com", PASSWORD)
+    monkeypatch.setattr("sys.stdin", io.StringIO("the operator's password\n"))
 
-    user_id = command.create_admin("alice@example.com", "another long password", "Ignored")
+    status = command.main(["--email", "root@example.com", "--password-stdin"])
 
-    assert user_id == customer["user"]["id"]
-    me = auth.me(auth.login("alice@example.com", PASSWORD).json["access_token"]).json
-    assert me == {**customer["user"], "role": "admin"}
-    assert auth.login("alice@example.com", "another long password").status == 401
+    assert status == 2
+    assert "email_taken" in capsys.readouterr().err
+    assert auth.me(auth.login("root@example.com", PASSWORD).json["access_token"]).json == squatter["user"]
+
+
+def test_promote_existing_gives_the_account_the_operators_password_and_ends_its_logins(
+    auth, api, app_services, clock, monkeypatch
+):
+    squatter = auth.register("alice@example.com", PASSWORD)
+    monkeypatch.setattr("sys.stdin", io.StringIO("the operator's password\n"))
+
+    status = command.main(["--email", "alice@example.com", "--password-stdin", "--promote-existing"])
+    clock.advance(60)
+
+    assert status == 0
+    assert auth.login("alice@example.com", PASSWORD).status == 401
+    assert auth.refresh(squatter["refresh_token"]).status == 401
+    assert auth.me(squatter["access_token"]).status == 401
+    signed_in = auth.login("alice@example.com", "the operator's password").json
+    assert auth.me(signed_in["access_token"]).json == {**squatter["user"], "role": "admin"}
 
 
 def test_create_admin_twice_is_one_admin(app_services):

@@ -5,6 +5,7 @@ Each named condition of the DynamoDB adapter has a test here that makes it fail.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -176,3 +177,28 @@ class TestLoginCounters:
 
         assert counters.count("k") == 0
         assert counters.take("k", 1, self.PURGE) is True
+
+
+class TestLoginStates:
+    def test_a_started_family_is_active_and_a_revoked_one_tells_when(self, sessions):
+        sessions.start(a_token(family_id="f1"))
+        sessions.start(a_token(token_hash="t2", family_id="f2"))
+
+        sessions.revoke_family("f2", "logout", NOON + timedelta(minutes=5))
+
+        assert sessions.family_revoked_at("f1") is None
+        assert sessions.family_revoked_at("f2") == NOON + timedelta(minutes=5)
+
+    def test_revoke_user_ends_every_active_login_of_that_user_and_no_one_elses(self, sessions):
+        sessions.start(a_token(family_id="f1"))
+        sessions.start(a_token(token_hash="t2", family_id="f2"))
+        sessions.start(replace(a_token(token_hash="t3", family_id="f_bob"), user_id="u_bob"))
+        sessions.revoke_family("f2", "logout", NOON)
+
+        ended = sessions.revoke_user("u_alice", "promoted", NOON + timedelta(minutes=1))
+
+        assert ended == 1
+        assert sessions.family_revoked_at("f1") == NOON + timedelta(minutes=1)
+        assert sessions.family_revoked_at("f2") == NOON  # the first revocation is kept
+        assert sessions.family_revoked_at("f_bob") is None
+        assert sessions.rotate("t1", a_token(token_hash="t4", family_id="f1"), NOON) is Rotation.FAMILY_REVOKED

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.layout import Layout, parse_layout
+from tests.fakes import moto_idempotency
 from tests.fakes.booking import InMemorySeatInventory
 
 SCREENING = "scr_contract"
@@ -27,15 +28,21 @@ def layout() -> Layout:
     return parse_layout(SMALL_LAYOUT)
 
 
+COOLDOWN_SECONDS = 120  # the hold cooldown of the inventories under contract
+
+
 @pytest.fixture(params=["memory", "dynamodb"])
 def empty_inventory(request):
-    """A seat inventory with no screening in it yet."""
+    """A seat inventory with no screening in it yet (on DynamoDB: with its ClientRequestToken semantics)."""
     if request.param == "memory":
-        return InMemorySeatInventory()
+        yield InMemorySeatInventory(cooldown_seconds=COOLDOWN_SECONDS)
+        return
     request.getfixturevalue("aws")
     from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
 
-    return DynamoSeatInventory()
+    moto_idempotency.forget()
+    with moto_idempotency.PATCH.active():
+        yield DynamoSeatInventory(cooldown_seconds=COOLDOWN_SECONDS)
 
 
 @pytest.fixture

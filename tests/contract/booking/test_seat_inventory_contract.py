@@ -158,7 +158,7 @@ def test_reservation_is_new_refuses_a_reused_reservation_id(inventory):
     inventory.release(hold, "released", NOW)
 
     with pytest.raises(Conflict) as refused:
-        inventory.hold(hold, None, NOW)
+        inventory.hold(replace(hold, seat_ids=("A2",)), None, NOW)
 
     assert refused.value.code == "reservation_exists"
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from infra_support import VENV_BIN, run
 
+from chalicelib.adapters.passwords import PRODUCTION_MEMORY_COST_KIB
 from chalicelib.adapters.queues import ALL_QUEUES
 
 pytestmark = pytest.mark.slow
@@ -98,3 +99,16 @@ def test_the_rest_api_answers_gateway_errors_with_our_error_body(packaged_resour
     ours = resources["RestAPI"]["Properties"]["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
     assert definition["x-amazon-apigateway-gateway-responses"] == ours
     assert definition["paths"], "the merge must add to Chalice's routes, not replace them"
+
+
+MEASURED_IMPORT_PEAK_MIB = 115  # scripts/measure_memory.py: a cold start, before any request (docs/deploy.md)
+
+
+def test_no_function_runs_at_lambdas_default_128_mb_and_the_rest_handler_fits_a_login(packaged_resources):
+    memory = {
+        name: function["Properties"]["MemorySize"]
+        for name, function in of_type(packaged_resources, "AWS::Serverless::Function").items()
+    }
+
+    assert all(size >= 2 * MEASURED_IMPORT_PEAK_MIB for size in memory.values()), memory
+    assert memory["APIHandler"] >= 2 * (MEASURED_IMPORT_PEAK_MIB + PRODUCTION_MEMORY_COST_KIB // 1024), memory

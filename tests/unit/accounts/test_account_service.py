@@ -6,11 +6,15 @@ import argon2
 import pytest
 
 from chalicelib.adapters.passwords import Argon2PasswordHasher
+from chalicelib.api.auth import AUTHORIZER_TTL_SECONDS
 from chalicelib.domain.accounts import hash_refresh_token
 from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from chalicelib.domain.identity import Principal
+from chalicelib.services.accounts import REVOCATION_BOUND_SECONDS
+from chalicelib.settings import Settings
 
 PASSWORD = "correct horse battery"
+LOGIN_STATE_CACHE_SECONDS = 30  # the policy's default
 
 
 def test_a_registered_user_is_a_customer_with_a_hashed_password_and_a_first_session(accounts, users, tokens):
@@ -225,15 +229,48 @@ class TestCreateAdmin:
         assert session.user.role == "admin"
         assert tokens.verify(session.access.token).role == "admin"
 
-    def test_an_existing_customer_is_promoted_and_keeps_their_password(self, accounts):
+    def test_an_email_someone_registered_is_refused_and_the_account_is_left_as_it_was(self, accounts, users):
+        squatter = accounts.register("root@example.com", PASSWORD, "Squatter").user
+
+        with pytest.raises(Conflict) as refused:
+            accounts.create_admin("root@example.com", "the operator's password", "Root")
+
+        assert refused.value.code == "email_taken"
+        assert users.get(squatter.id) == squatter
+        assert accounts.login("root@example.com", PASSWORD, None).user.role == "customer"
+
+    def test_promoting_an_account_gives_it_the_operators_password_and_never_keeps_the_old_one(self, accounts):
         customer = accounts.register("alice@example.com", PASSWORD, "Alice").user
 
-        user_id = accounts.create_admin("alice@example.com", "a different password", "Ignored")
+        user_id = accounts.create_admin(
+            "alice@example.com", "the operator's password", "Ignored", promote_existing=True
+        )
 
         assert user_id == customer.id
-        assert accounts.login("alice@example.com", PASSWORD, None).user.role == "admin"
+        assert accounts.login("alice@example.com", "the operator's password", None).user.role == "admin"
         with pytest.raises(Unauthorized):
-            accounts.login("alice@example.com", "a different password", None)
+            accounts.login("alice@example.com", PASSWORD, None)
+
+    def test_promoting_an_account_ends_every_login_it_had(self, accounts, clock):
+        first = accounts.register("alice@example.com", PASSWORD, "Alice")
+        second = accounts.login("alice@example.com", PASSWORD, None)
+
+        accounts.create_admin("alice@example.com", "the operator's password", "Alice", promote_existing=True)
+        clock.advance(LOGIN_STATE_CACHE_SECONDS)
+
+        for session in (first, second):
+            with pytest.raises(Unauthorized):
+                accounts.refresh(session.refresh_token)
+            with pytest.raises(Unauthorized):
+                accounts.authenticate(session.access.token)
+
+    def test_an_admin_created_again_with_another_password_is_refused_unless_promoted(self, accounts):
+        accounts.create_admin("root@example.com", PASSWORD, "Root")
+
+        with pytest.raises(Conflict):
+            accounts.create_admin("root@example.com", "someone else's guess", "Root")
+
+        assert accounts.login("root@example.com", PASSWORD, None).user.role == "admin"
 
     def test_running_it_twice_gives_the_same_admin(self, accounts):
         first = accounts.create_admin("root@example.com", PASSWORD, "Root")
@@ -245,3 +282,59 @@ class TestCreateAdmin:
             accounts.create_admin("root@example.com", "root", "Root")
 
         assert refused.value.code == "weak_password"
+
+
+class TestAuthenticate:
+    """A revoked login's access tokens stop within REVOCATION_BOUND_SECONDS; one small read per cache miss."""
+
+    def test_a_valid_token_of_an_active_login_gives_its_principal(self, accounts):
+        session = accounts.register("alice@example.com", PASSWORD, "Alice")
+
+        assert accounts.authenticate(session.access.token) == Principal(session.user.id, "customer")
+
+    def test_after_logout_the_access_token_is_refused_once_the_login_state_is_read_again(self, accounts, clock):
+        session = accounts.register("alice@example.com", PASSWORD, "Alice")
+        accounts.authenticate(session.access.token)  # the login's state is now remembered as active
+
+        accounts.logout(session.refresh_token)
+        still_remembered = accounts.authenticate(session.access.token)
+        clock.advance(LOGIN_STATE_CACHE_SECONDS)
+
+        assert still_remembered.user_id == session.user.id
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(session.access.token)
+
+    def test_a_login_revoked_for_refresh_token_reuse_stops_its_access_tokens(self, accounts, clock):
+        session = accounts.register("alice@example.com", PASSWORD, "Alice")
+        rotated = accounts.refresh(session.refresh_token)
+        accounts.authenticate(rotated.access.token)
+
+        with pytest.raises(Unauthorized):
+            accounts.refresh(session.refresh_token)  # reuse: the whole login is revoked
+        clock.advance(LOGIN_STATE_CACHE_SECONDS)
+
+        for token in (session.access.token, rotated.access.token):
+            with pytest.raises(Unauthorized):
+                accounts.authenticate(token)
+
+    def test_other_logins_of_the_same_user_keep_working(self, accounts, clock):
+        phone = accounts.register("alice@example.com", PASSWORD, "Alice")
+        laptop = accounts.login("alice@example.com", PASSWORD, None)
+
+        accounts.logout(phone.refresh_token)
+        clock.advance(LOGIN_STATE_CACHE_SECONDS)
+
+        assert accounts.authenticate(laptop.access.token).user_id == laptop.user.id
+
+    def test_the_login_state_costs_one_read_per_login_per_cache_period(self, accounts, sessions, clock):
+        session = accounts.register("alice@example.com", PASSWORD, "Alice")
+        reads_before = sessions.state_reads
+
+        for _ in range(50):
+            accounts.authenticate(session.access.token)
+            clock.advance(LOGIN_STATE_CACHE_SECONDS / 10)
+
+        assert sessions.state_reads - reads_before == 5
+
+    def test_the_two_caches_together_stay_within_the_documented_bound(self):
+        assert AUTHORIZER_TTL_SECONDS + Settings().login_state_cache_seconds <= REVOCATION_BOUND_SECONDS == 60

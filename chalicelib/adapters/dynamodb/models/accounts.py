@@ -2,7 +2,7 @@
 
 users           hash id                 the account; written together with its claim in one transaction
 user_emails     hash email              one item per address: ``email_is_unclaimed`` makes uniqueness a DB fact
-token_families  hash family_id          one per login; revoked as a whole on logout or reuse
+token_families  hash family_id          one per login; revoked as a whole on logout or reuse; GSI by_user
 refresh_tokens  hash token_hash         SHA-256 of the token; spent once (``token_is_unspent``)
 login_failures  hash counter_key        atomic counters per email / source IP and fixed window
 
@@ -12,6 +12,7 @@ TTL (``purge_at``) only collects garbage: expiry is always judged from ``expires
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.adapters.dynamodb.base import CinemaModel
 
@@ -38,16 +39,27 @@ class EmailClaimItem(CinemaModel):
     user_id = UnicodeAttribute()
 
 
+class FamiliesByUserIndex(GlobalSecondaryIndex):
+    """A user's logins, to end them all at once (an account promoted to admin)."""
+
+    class Meta:
+        index_name = "by_user"
+        projection = KeysOnlyProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+
+
 class TokenFamilyItem(CinemaModel):
     class Meta(CinemaModel.Meta):
         table_name = "token_families"
 
     family_id = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
+    by_user = FamiliesByUserIndex()
     created_at_ms = NumberAttribute()
     rotated_at_ms = NumberAttribute(null=True)
     revoked_at_ms = NumberAttribute(null=True)
-    revoked_reason = UnicodeAttribute(null=True)  # logout | reuse
+    revoked_reason = UnicodeAttribute(null=True)  # logout | reuse | user_gone | promoted
     purge_at = TTLAttribute(null=True)  # pushed past the newest token's expiry on every rotation
 
 

@@ -36,6 +36,9 @@ class SeatItem(CinemaModel):
     expires_at_ms = NumberAttribute(null=True)
     # Rises on every change: the real-time feed orders seat updates by it.
     version = NumberAttribute(default=0)
+    # The hold cooldown (chalicelib/domain/holds.py): whose latest hold had the seat, and until when they wait.
+    cooling_for = UnicodeAttribute(null=True)
+    cooling_until_ms = NumberAttribute(null=True)
 
 
 class ByUserIndex(GlobalSecondaryIndex):
