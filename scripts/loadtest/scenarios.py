@@ -179,7 +179,7 @@ async def mixed(ctx: Context, workers: int, seconds: float) -> Result:
     watchers = await watch(ctx, screening["id"], users)
     pool = SEATS[:100]
     held_during: dict[str, list[tuple[float, float, str]]] = {}
-    counts = {"holds": 0, "conflicts": 0, "releases": 0, "errors": 0}
+    counts = {"holds": 0, "conflicts": 0, "cooldowns": 0, "releases": 0, "errors": 0}
     deadline = time.monotonic() + seconds
 
     async def worker(n: int, user: wire.User) -> None:
@@ -202,6 +202,8 @@ async def mixed(ctx: Context, workers: int, seconds: float) -> Result:
                 path = f"/api/seat-reservations/user/{user.user_id}/screening/{screening['id']}"
                 gone = await ctx.client.call("DELETE", path, token=user.token, kind="release")
                 counts["releases" if gone.status == 200 else "errors"] += 1
+            elif answer.status == 409 and _our_error(answer.body, "hold_cooldown"):
+                counts["cooldowns"] += 1  # its own seats, released moments ago: others get a turn first
             elif answer.status == 409:
                 counts["conflicts"] += 1
             else:
