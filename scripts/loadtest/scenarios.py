@@ -356,9 +356,10 @@ async def surge(ctx: Context, requests: int, users_count: int, concurrency: int)
             },
         }
     )
+    offset = burst - ctx.client.started  # the chart's clock is the scenario's, like the HTTP samples'
     result.tally.samples = [
         Sample(
-            (int(i.decided_at_ms) - burst_ms) / 1000,
+            offset + (int(i.decided_at_ms) - burst_ms) / 1000,
             (int(i.decided_at_ms) - int(i.enqueued_at_ms)) / 1000,
             200,
             "decision",
