@@ -10,8 +10,10 @@ from chalicelib.api import (
     health,
     openapi,
     pages,
+    payments,
     reservations,
     surge_events,
+    tickets,
     websocket,
 )
 
@@ -25,6 +27,8 @@ app.register_blueprint(accounts.bp)
 app.register_blueprint(catalog.bp)
 app.register_blueprint(reservations.bp)
 app.register_blueprint(booking_events.bp)
+app.register_blueprint(payments.bp)
+app.register_blueprint(tickets.bp)
 app.register_blueprint(surge_events.bp)
 app.register_blueprint(websocket.bp)
 app.register_blueprint(openapi.bp)

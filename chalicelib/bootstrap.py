@@ -14,15 +14,20 @@ from chalicelib.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # the imports below stay lazy at run time; the annotations let mypy check every wiring
     from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
+    from chalicelib.adapters.dynamodb.payments import DynamoSales
     from chalicelib.adapters.events import LoggedEvents
     from chalicelib.adapters.health import AwsHealth
+    from chalicelib.adapters.idempotency import PowertoolsOnce
     from chalicelib.adapters.passwords import Argon2PasswordHasher
+    from chalicelib.adapters.payment_provider import SimulatedProvider
     from chalicelib.adapters.websocket import ApiGatewayNotifier
     from chalicelib.services.accounts import AccountService
     from chalicelib.services.booking import BookingService
     from chalicelib.services.catalog import Catalog
+    from chalicelib.services.payments import PaymentService
     from chalicelib.services.realtime import Realtime
     from chalicelib.services.surge import SurgeService
+    from chalicelib.services.tickets import TicketService, TicketSigner
     from chalicelib.services.tokens import AccessTokens
 
 
@@ -148,6 +153,67 @@ class Services:
             return seat_statuses_of(self.booking.seat_map(screening_id))
 
         return Realtime(DynamoConnections(), self.notifier, self.accounts.authenticate, self.clock, seat_statuses)
+
+    # --- payments and tickets (docs/payments.md) ---
+
+    @cached_property
+    def sales(self) -> DynamoSales:
+        from chalicelib.adapters.dynamodb.payments import DynamoSales
+
+        return DynamoSales()
+
+    @cached_property
+    def payment_provider(self) -> SimulatedProvider:
+        from chalicelib.adapters.payment_provider import SimulatedProvider
+
+        return SimulatedProvider(self.clock)
+
+    @cached_property
+    def once(self) -> PowertoolsOnce:
+        from chalicelib.adapters.dynamodb.models.payments import IdempotencyItem
+        from chalicelib.adapters.idempotency import PowertoolsOnce
+
+        client = aws_client("dynamodb", self.settings.region, self.settings.aws_endpoint_url)
+        return PowertoolsOnce(IdempotencyItem.Meta.table_name, client, self.settings.idempotency_seconds)
+
+    @cached_property
+    def payments(self) -> PaymentService:
+        from datetime import timedelta
+
+        from chalicelib.services.payments import PaymentService, check_transaction_fits
+
+        check_transaction_fits(self.settings.max_seats_per_hold)
+        return PaymentService(
+            sales=self.sales,
+            provider=self.payment_provider,
+            inventory=self.seat_inventory,
+            clock=self.clock,
+            recovery_after=timedelta(seconds=self.settings.payment_recovery_after_seconds),
+        )
+
+    @cached_property
+    def ticket_signer(self) -> TicketSigner:
+        from chalicelib.services.tickets import TicketSigner
+        from chalicelib.settings import require_ticket_keys
+
+        return TicketSigner(require_ticket_keys(self.settings), self.settings.ticket_active_kid)
+
+    @cached_property
+    def tickets(self) -> TicketService:
+        from datetime import timedelta
+
+        from chalicelib.adapters.dynamodb.screenings_for_sale import CatalogScreenings
+        from chalicelib.domain.tickets import RefundPolicy
+        from chalicelib.services.tickets import TicketService
+
+        return TicketService(
+            sales=self.sales,
+            provider=self.payment_provider,
+            screenings=CatalogScreenings(),
+            signer=self.ticket_signer,
+            clock=self.clock,
+            policy=RefundPolicy(timedelta(minutes=self.settings.refund_cutoff_minutes)),
+        )
 
     @cached_property
     def surge(self) -> SurgeService:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from chalicelib import __version__
 
 DEV_SIGNING_KEYS = {"dev-1": "dev-only-signing-key-change-me-in-every-deployed-stage"}
+DEV_TICKET_KEYS = {"tdev-1": "ZGV2LW9ubHktdGlja2V0LWtleS1jaGFuZ2UtbWUtISE"}
+"""Ed25519 seeds (base64url of 32 bytes) that sign ticket QR payloads; published, so local and test stages only."""
 KEYLESS_STAGES = frozenset({"local", "test"})
 """Stages that may sign with `DEV_SIGNING_KEYS` (published in this repository): this machine's local cloud
 and the test suite, and only when ``STAGE`` says so explicitly and the code is not running on Lambda
@@ -60,6 +62,12 @@ class Settings:
     # WebSocket URL browsers connect to (the demo page); None: the page uses ws://<its host>:<its port + 1>
     ws_public_url: str | None = None
     log_level: str = "INFO"
+    # Payments and tickets (docs/payments.md)
+    ticket_signing_keys: dict[str, str] = field(default_factory=lambda: dict(DEV_TICKET_KEYS))
+    ticket_active_kid: str = "tdev-1"
+    refund_cutoff_minutes: int = 120
+    payment_recovery_after_seconds: int = 300
+    idempotency_seconds: int = 24 * 3600
     # Surge mode (docs/surge.md): direct hold attempts per second on one screening that switch on its queue,
     # how long queue mode outlasts the rush, and how long a queued request may wait before it expires
     surge_rate_per_second: int = 50
@@ -96,6 +104,31 @@ def _signing_keys(raw: str | None, stage: str | None, development_key_allowed: b
     return keys
 
 
+def _ticket_keys(raw: str | None, development_key_allowed: bool) -> dict[str, str]:
+    """Key id -> Ed25519 seed (base64url, 32 bytes); the active one signs, all verify (rotation)."""
+    if not raw:
+        # Empty for a deployed stage: the ticket signer refuses to be built (`require_ticket_keys`), so only
+        # the functions that sign or verify tickets fail, with this explanation, and nothing signs with the dev key.
+        return dict(DEV_TICKET_KEYS) if development_key_allowed else {}
+    try:
+        keys = json.loads(raw)
+    except ValueError as exc:
+        raise RuntimeError("TICKET_SIGNING_KEYS is not JSON; it is an object of key id to seed.") from exc
+    if not isinstance(keys, dict) or not keys or not all(isinstance(k, str) and k for k in keys.values()):
+        raise RuntimeError("TICKET_SIGNING_KEYS must be a non-empty JSON object of key id to seed (a string).")
+    return keys
+
+
+def require_ticket_keys(settings: Settings) -> dict[str, str]:
+    if not settings.ticket_signing_keys:
+        raise RuntimeError(
+            f"TICKET_SIGNING_KEYS is not set for stage {settings.stage!r}: refusing the built-in development key, "
+            f"which is public. Only STAGE={' or '.join(sorted(KEYLESS_STAGES))}, set explicitly and outside Lambda, "
+            "may run without it (docs/payments.md)."
+        )
+    return settings.ticket_signing_keys
+
+
 def queue_prefix() -> str:
     """The SQS name prefix alone: Chalice reads queue names when it imports app.py (``chalice package``, where
     the stage's secrets do not exist yet), so this needs no more of the environment than the prefix."""
@@ -106,6 +139,7 @@ def get_settings() -> Settings:
     env = os.environ
     stage = env.get("STAGE", "local")
     keys = _signing_keys(env.get("JWT_SIGNING_KEYS"), env.get("STAGE"), _may_use_the_development_key(env))
+    ticket_keys = _ticket_keys(env.get("TICKET_SIGNING_KEYS"), _may_use_the_development_key(env))
     login_state_cache_seconds = _int("LOGIN_STATE_CACHE_SECONDS", LOGIN_STATE_CACHE_MAX_SECONDS)
     if not 0 <= login_state_cache_seconds <= LOGIN_STATE_CACHE_MAX_SECONDS:
         raise RuntimeError(
@@ -138,6 +172,10 @@ def get_settings() -> Settings:
         ws_management_url=env.get("WS_MANAGEMENT_URL") or None,
         ws_public_url=env.get("WS_PUBLIC_URL") or None,
         log_level=env.get("LOG_LEVEL", "INFO"),
+        ticket_signing_keys=ticket_keys,
+        ticket_active_kid=env.get("TICKET_ACTIVE_KID", next(iter(ticket_keys), "")),
+        refund_cutoff_minutes=_int("REFUND_CUTOFF_MINUTES", 120),
+        payment_recovery_after_seconds=_int("PAYMENT_RECOVERY_AFTER_SECONDS", 300),
         surge_rate_per_second=_int("SURGE_RATE_PER_SECOND", 50),
         surge_calm_seconds=_int("SURGE_CALM_SECONDS", 30),
         surge_max_wait_seconds=_int("SURGE_MAX_WAIT_SECONDS", 120),

@@ -1,6 +1,6 @@
 """The Chalice authorizers (API Gateway Lambda authorizers in AWS) and the principal they hand to views.
 
-Roles are enforced twice: here, at the gateway (`admin_auth` denies other roles with 403), and again in
+Roles are enforced twice: here, at the gateway (`admin_auth` and `staff_auth` deny other roles with 403), and again in
 services for anything that touches another user's data.
 
 A token's login is checked too (`AccountService.authenticate`): API Gateway caches each token's answer
@@ -49,6 +49,13 @@ def _allow(principal: Principal, allowed: bool) -> AuthResponse:
 def customer_auth(auth_request):
     """Any signed-in user."""
     return _allow(_principal(auth_request.token), True)
+
+
+@bp.authorizer(ttl_seconds=AUTHORIZER_TTL_SECONDS)
+def staff_auth(auth_request):
+    """Staff at the door, and admins."""
+    principal = _principal(auth_request.token)
+    return _allow(principal, principal.role in ("staff", "admin"))
 
 
 @bp.authorizer(ttl_seconds=AUTHORIZER_TTL_SECONDS)

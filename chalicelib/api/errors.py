@@ -20,10 +20,12 @@ from chalicelib.domain import errors, seating
 STATUS: dict[type[errors.BookingError], int] = {
     errors.InvalidRequest: 400,
     errors.Unauthorized: 401,
+    errors.PaymentRequired: 402,
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
+    errors.Unprocessable: 422,
     errors.RateLimited: 429,
     errors.DependencyUnavailable: 503,
 }
@@ -133,7 +135,9 @@ def _error_response(status: int, body: dict[str, Any], headers: dict[str, str] |
 
 
 def error_response(error: errors.BookingError) -> Response:
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, errors.RateLimited) else {}
+    headers = (
+        {"Retry-After": str(error.retry_after)} if isinstance(error, errors.RateLimited | errors.InProgress) else {}
+    )
     return _error_response(status_of(error), error_body(error.code, error.message, _details(error)), headers)
 
 

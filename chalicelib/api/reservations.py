@@ -269,7 +269,7 @@ def get_reservation(reservation_id: str) -> Reservation:
     authorizer=auth.customer_auth,
     summary="Release a hold",
     answers={200: ReleasedSeats},
-    errors={404: ("reservation_not_found",)},
+    errors={404: ("reservation_not_found",), 409: ("reservation_paid",)},
 )
 def release_reservation(reservation_id: str) -> ReleasedSeats:
     return ReleasedSeats(released_seat_ids=services().booking.release(_principal(), reservation_id))

@@ -3,14 +3,17 @@
     BookingError                      (base: has code, message, details)
     ├── InvalidRequest          400   validation_error, too_many_seats, unknown_seat, invalid_layout ...
     ├── Unauthorized            401   unauthorized, invalid_credentials, refresh_token_reused ...
+    ├── PaymentRequired         402   payment_declined: the provider refused the card
     ├── Forbidden               403   forbidden
     ├── NotFound                404   movie_not_found, screening_not_found, reservation_not_found ...
     ├── Conflict                409   email_taken, screening_overlap, already_extended ...
     │   ├── SeatsUnavailable    409   seats_unavailable: carries the exact seats and alternatives
     │   ├── HoldChanged         409   hold_contention: the user's hold changed under a replacement
     │   ├── HoldCooldown        409   hold_cooldown: seats of the user's own hold that just ended, and when
-    │   └── HoldExpired         409   hold_expired
+    │   ├── HoldExpired         409   hold_expired
+    │   └── InProgress          409   idempotency_request_in_progress: carries retry_after seconds
     ├── PayloadTooLarge         413   payload_too_large
+    ├── Unprocessable           422   idempotency_key_reused
     ├── RateLimited             429   rate_limited: carries retry_after seconds
     └── DependencyUnavailable   503   a provider or storage did not answer in time
 
@@ -45,6 +48,10 @@ class InvalidRequest(BookingError):
 
 class Unauthorized(BookingError):
     default_code = "unauthorized"
+
+
+class PaymentRequired(BookingError):
+    default_code = "payment_declined"
 
 
 class Forbidden(BookingError):
@@ -109,8 +116,22 @@ class HoldExpired(Conflict):
     default_code = "hold_expired"
 
 
+class InProgress(Conflict):
+    """The same request is still running; try again in `retry_after` seconds (sent as Retry-After)."""
+
+    default_code = "idempotency_request_in_progress"
+
+    def __init__(self, retry_after: int, message: str = "", code: str | None = None):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(code, message or "The first request with this Idempotency-Key is still running.")
+
+
 class PayloadTooLarge(BookingError):
     default_code = "payload_too_large"
+
+
+class Unprocessable(BookingError):
+    default_code = "idempotency_key_reused"
 
 
 class RateLimited(BookingError):

@@ -20,7 +20,7 @@ from chalicelib.domain.errors import Conflict, HoldExpired, InvalidRequest
 
 SEAT_ID = re.compile(r"^[A-Z]{1,3}[1-9][0-9]{0,2}$")
 
-ReservationStatus = Literal["active", "released", "expired", "replaced"]
+ReservationStatus = Literal["active", "released", "expired", "replaced", "paid"]
 ReleaseReason = Literal["released", "expired", "replaced"]
 
 

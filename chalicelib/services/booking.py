@@ -228,6 +228,8 @@ class BookingService:
 
     def release(self, principal: Principal, reservation_id: str) -> tuple[str, ...]:
         reservation = self.get(principal, reservation_id)
+        if reservation.status == "paid":
+            raise Conflict("reservation_paid", "This reservation is paid for: refund its tickets instead.")
         return self._end(reservation, "released")
 
     def release_for_screening(self, principal: Principal, user_id: str, screening_id: str) -> tuple[str, ...]:

@@ -72,6 +72,22 @@ class SeatInventory(Protocol):
         """
         ...
 
+    def sell(self, reservation: Reservation, now: datetime) -> None:
+        """Make every seat of an active, unexpired hold ``sold`` and the reservation ``paid``, in one write.
+
+        `HoldExpired` when the hold lapsed, ended, or lost a seat (nothing is written). A sold seat is never
+        freed by expiry, replacement or release. The payments room writes the same items inside its own
+        sale transaction (`chalicelib.adapters.dynamodb.booking.add_sale`); this is the port's form of it.
+        """
+        ...
+
+    def return_to_sale(self, screening_id: str, seat_id: str, reservation_id: str) -> None:
+        """Put a seat sold by this reservation back on sale (available), in one write (a refund).
+
+        `Conflict` ``seat_not_sold`` when the seat is not sold by that reservation.
+        """
+        ...
+
     def get(self, reservation_id: str) -> Reservation | None: ...
 
     def current_hold_id(self, user_id: str, screening_id: str) -> str | None:

@@ -157,6 +157,33 @@ class InMemorySeatInventory:
             )
             return extended
 
+    def sell(self, reservation: Reservation, now: datetime) -> None:
+        now_ms = epoch_ms(now)
+        with self._lock:
+            stored = self._reservations.get(reservation.id)
+            seats = self._seats[reservation.screening_id]
+            holder = self._holders.get((reservation.user_id, reservation.screening_id))
+            if (
+                not all(self._still_held_by(seats.get(s), reservation.id, now_ms) for s in reservation.seat_ids)
+                or stored is None
+                or stored.status != "active"
+                or holder is None
+                or holder[0] != reservation.id
+            ):
+                raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.")
+            for seat_id in reservation.seat_ids:
+                seat = seats[seat_id]
+                seats[seat_id] = replace(seat, status="sold", expires_at_ms=None, version=seat.version + 1)
+            self._reservations[reservation.id] = stored.ended("paid", now)
+            del self._holders[(reservation.user_id, reservation.screening_id)]
+
+    def return_to_sale(self, screening_id: str, seat_id: str, reservation_id: str) -> None:
+        with self._lock:
+            seat = self._seats[screening_id].get(seat_id)
+            if seat is None or seat.status != "sold" or seat.hold_id != reservation_id:
+                raise Conflict("seat_not_sold", f"Seat {seat_id} is not sold by {reservation_id}.")
+            self._seats[screening_id][seat_id] = self._freed(seat)
+
     def _extend(self, reservation: Reservation, new_expiry: datetime, now: datetime) -> Reservation:
         now_ms = epoch_ms(now)
         stored = self._reservations.get(reservation.id)

@@ -81,6 +81,11 @@ def still_held_by(hold_id: str, now_ms: int) -> Condition:
     return held_by(hold_id) & (SeatItem.expires_at_ms > now_ms)
 
 
+def sold_by(reservation_id: str) -> Condition:
+    """Sold, by this reservation: what a refund may put back on sale."""
+    return (SeatItem.status == "sold") & (SeatItem.hold_id == reservation_id)
+
+
 def not_cooling_down_for(user_id: str, now_ms: int) -> Condition:
     """Not in this user's hold cooldown: their latest hold of the seat ended long enough ago (or never was)."""
     return (
@@ -420,6 +425,22 @@ class DynamoSeatInventory:
             )
         return replace(reservation, expires_at=new_expiry, extended=True)
 
+    def sell(self, reservation: Reservation, now: datetime) -> None:
+        tx = Transaction(SeatItem)
+        add_sale(tx, reservation, epoch_ms(now))
+        cancelled = tx.commit()
+        if cancelled is not None:
+            raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.") from (
+                cancelled.error
+            )
+
+    def return_to_sale(self, screening_id: str, seat_id: str, reservation_id: str) -> None:
+        tx = Transaction(SeatItem)
+        add_return(tx, screening_id, seat_id, reservation_id)
+        cancelled = tx.commit()
+        if cancelled is not None:
+            raise Conflict("seat_not_sold", f"Seat {seat_id} is not sold by {reservation_id}.") from cancelled.error
+
     @staticmethod
     def _new_reservation_item(new: Reservation) -> ReservationItem:
         return ReservationItem(
@@ -437,6 +458,33 @@ class DynamoSeatInventory:
             extended=False,
             expiry_shard=_shard(new.id),
         )
+
+
+# --- selling and returning seats (the payments room writes these inside its own transactions) -------------
+
+
+def add_sale(tx: Transaction, reservation: Reservation, now_ms: int) -> None:
+    """The booking room's part of a sale: each seat ``sold`` (`still_held_by`), the reservation ``paid``
+    (`reservation_is_active`), the user's holder gone (`holder_is`). Labels: ``sold:<seat>``, ``paid``, ``holder``."""
+    for seat in reservation.seat_ids:
+        tx.update(
+            f"sold:{seat}",
+            SeatItem(reservation.screening_id, seat),
+            [SeatItem.status.set("sold"), SeatItem.expires_at_ms.remove(), SeatItem.version.add(1)],
+            still_held_by(reservation.id, now_ms),
+        )
+    tx.update("paid", ReservationItem(reservation.id), _ended("paid", now_ms), reservation_is_active())
+    tx.delete("holder", HolderItem(reservation.user_id, reservation.screening_id), holder_is(reservation.id))
+
+
+def sale_refused(cancelled: Cancellation) -> bool:
+    """Whether a sale's cancellation came from the booking room's conditions (the hold is gone), not a conflict."""
+    return bool(cancelled.failed_labels("sold:")) or cancelled.failed("paid") or cancelled.failed("holder")
+
+
+def add_return(tx: Transaction, screening_id: str, seat_id: str, reservation_id: str) -> None:
+    """The booking room's part of a refund: the seat back on sale, if `sold_by` this reservation. Label ``return``."""
+    tx.update("return", SeatItem(screening_id, seat_id), _free_seat(), sold_by(reservation_id))
 
 
 def _free_seat() -> list[Action]:

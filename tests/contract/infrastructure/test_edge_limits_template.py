@@ -93,5 +93,5 @@ def test_api_gateway_caches_an_authorizers_answer_for_30_seconds_only(packaged_r
 
     ttls = {name: s["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"] for name, s in schemes.items()}
 
-    assert ttls == {"customer_auth": AUTHORIZER_TTL_SECONDS, "admin_auth": AUTHORIZER_TTL_SECONDS}
+    assert ttls == {name: AUTHORIZER_TTL_SECONDS for name in ("customer_auth", "staff_auth", "admin_auth")}
     assert AUTHORIZER_TTL_SECONDS == 30

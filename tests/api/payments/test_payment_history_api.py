@@ -1,0 +1,39 @@
+"""A user's payment history: own only (admin: anyone), newest first, by pages."""
+
+from __future__ import annotations
+
+from tests.api.payments.conftest import hold, pay
+
+
+def test_the_history_lists_own_payments_newest_first_by_pages(api, alice, bob, screening, clock):
+    made = []
+    for seat in ("D1", "D2", "D3"):
+        made.append(pay(api, alice, hold(api, alice, screening, [seat])["id"]).json["id"])
+        clock.advance(1)
+    declined = pay(api, alice, hold(api, alice, screening, ["D4"])["id"], card="tok_declined")
+    pay(api, bob, hold(api, bob, screening, ["E1"])["id"])
+
+    first = api.get("/api/payments/user/alice?limit=3", token=alice)
+    second = api.get(f"/api/payments/user/alice?limit=3&cursor={first.json['next_cursor']}", token=alice)
+
+    assert first.status == second.status == 200
+    listed = [p["id"] for p in first.json["items"] + second.json["items"]]
+    assert listed == [declined.json["error"]["details"]["payment_id"], *reversed(made)]
+    assert first.json["items"][0]["status"] == "declined" and first.json["items"][0]["failure_code"] == "card_declined"
+    assert second.json["next_cursor"] is None
+
+
+def test_an_admin_reads_anyones_history_and_a_customer_only_their_own(api, alice, bob, admin, screening):
+    pay(api, alice, hold(api, alice, screening, ["D1"])["id"])
+
+    by_admin = api.get("/api/payments/user/alice", token=admin)
+    by_bob = api.get("/api/payments/user/alice", token=bob)
+
+    assert by_admin.status == 200 and len(by_admin.json["items"]) == 1
+    assert by_bob.status == 403 and by_bob.json["error"]["code"] == "forbidden"
+
+
+def test_a_cursor_that_is_not_ours_is_a_400(api, alice):
+    response = api.get("/api/payments/user/alice?cursor=bm90LWEtY3Vyc29y", token=alice)
+
+    assert response.status == 400 and response.json["error"]["code"] == "invalid_cursor"
