@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck format template package install system-deps bench clean lock
+.PHONY: run test lint typecheck format template package install system-deps bench loadtest clean lock
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ package: $(STAMP)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/chalice package --stage dev \
 		--merge-template infrastructure/resources.json out/
 	$(BIN)/cfn-lint out/sam.json
+
+# The load test (docs/performance.md): users racing for seats against a local cloud of its own, or
+# ARGS="--base-url URL --ws-url URL --aws-endpoint URL"; ARGS="--scenario surge --requests 1000" for a short run.
+# Writes out/loadtest/report.{json,md} and latency.png.
+loadtest: $(STAMP)
+	$(BIN)/python -m scripts.loadtest $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -13,6 +13,7 @@ from chalicelib.api import (
     payments,
     reservations,
     seat_stream,
+    surge_events,
     tickets,
     websocket,
 )
@@ -29,6 +30,7 @@ app.register_blueprint(reservations.bp)
 app.register_blueprint(booking_events.bp)
 app.register_blueprint(payments.bp)
 app.register_blueprint(tickets.bp)
+app.register_blueprint(surge_events.bp)
 app.register_blueprint(websocket.bp)
 app.register_blueprint(seat_stream.bp)
 app.register_blueprint(openapi.bp)

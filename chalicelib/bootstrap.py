@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the imports below stay lazy at run time; the annotations le
     from chalicelib.services.catalog import Catalog
     from chalicelib.services.payments import PaymentService
     from chalicelib.services.realtime import Realtime
+    from chalicelib.services.surge import SurgeService
     from chalicelib.services.tickets import TicketService, TicketSigner
     from chalicelib.services.tokens import AccessTokens
 
@@ -216,6 +217,26 @@ class Services:
             signer=self.ticket_signer,
             clock=self.clock,
             policy=RefundPolicy(timedelta(minutes=self.settings.refund_cutoff_minutes)),
+        )
+
+    @cached_property
+    def surge(self) -> SurgeService:
+        from chalicelib.adapters.dynamodb.surge import DynamoLines, DynamoSeatRequests, ScreeningQueueSwitch
+        from chalicelib.adapters.queue_updates import RealtimeQueueUpdates
+        from chalicelib.adapters.sqs import SqsSeatRequestQueue
+        from chalicelib.services.surge import SurgePolicy, SurgeService
+
+        s = self.settings
+        return SurgeService(
+            booking=self.booking,
+            requests=DynamoSeatRequests(),
+            lines=DynamoLines(),
+            queue=SqsSeatRequestQueue(s, self.sqs),
+            updates=RealtimeQueueUpdates(self.realtime.send_to_user),
+            admin_switch=ScreeningQueueSwitch(),
+            screenings=self.catalog,
+            clock=self.clock,
+            policy=SurgePolicy(s.surge_rate_per_second, s.surge_calm_seconds, s.surge_max_wait_seconds),
         )
 
 

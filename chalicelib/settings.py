@@ -68,6 +68,11 @@ class Settings:
     refund_cutoff_minutes: int = 120
     payment_recovery_after_seconds: int = 300
     idempotency_seconds: int = 24 * 3600
+    # Surge mode (docs/surge.md): direct hold attempts per second on one screening that switch on its queue,
+    # how long queue mode outlasts the rush, and how long a queued request may wait before it expires
+    surge_rate_per_second: int = 50
+    surge_calm_seconds: int = 30
+    surge_max_wait_seconds: int = 120
 
 
 def _int(name: str, default: int) -> int:
@@ -176,4 +181,7 @@ def get_settings() -> Settings:
         ticket_active_kid=env.get("TICKET_ACTIVE_KID", next(iter(ticket_keys), "")),
         refund_cutoff_minutes=_int("REFUND_CUTOFF_MINUTES", 120),
         payment_recovery_after_seconds=_int("PAYMENT_RECOVERY_AFTER_SECONDS", 300),
+        surge_rate_per_second=_int("SURGE_RATE_PER_SECOND", 50),
+        surge_calm_seconds=_int("SURGE_CALM_SECONDS", 30),
+        surge_max_wait_seconds=_int("SURGE_MAX_WAIT_SECONDS", 120),
     )

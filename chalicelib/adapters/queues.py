@@ -34,7 +34,10 @@ class QueueDef:
 # A standard queue: one message per hold, delayed until the hold expires, nudges its prompt release.
 HOLD_EXPIRY = QueueDef("hold-expiry", visibility_timeout=60, max_receive_count=5, batch_size=10)
 
-ALL_QUEUES: tuple[QueueDef, ...] = (HOLD_EXPIRY,)
+# FIFO: the surge line. One message group per screening (its arrival order), deduplicated by request id.
+SEAT_REQUESTS = QueueDef("seat-requests", fifo=True, visibility_timeout=60, max_receive_count=5, batch_size=10)
+
+ALL_QUEUES: tuple[QueueDef, ...] = (HOLD_EXPIRY, SEAT_REQUESTS)
 
 
 def create_all(sqs_client, prefix: str) -> dict[str, str]:

@@ -1,16 +1,19 @@
-"""SQS: the per-hold expiry nudge (a standard queue's delay message)."""
+"""SQS: the per-hold expiry nudge (a standard queue's delay message), and the surge line (a FIFO queue)."""
 
 from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.adapters.queues import HOLD_EXPIRY
+from chalicelib.adapters.queues import HOLD_EXPIRY, SEAT_REQUESTS
+from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.domain.reservations import Reservation
+from chalicelib.domain.surge import SeatRequest
 from chalicelib.logs import logger
 from chalicelib.settings import Settings
 
@@ -58,3 +61,101 @@ class SqsExpiryScheduler:
 def expiry_message(body: str) -> str:
     """The reservation id an expiry message is about."""
     return json.loads(body)["reservation_id"]
+
+
+class SqsSeatRequestQueue:
+    """The surge line (`RequestQueue`): one FIFO message group per screening, deduplicated by request id.
+
+    Requests enqueued at the same moment by the threads of one process go out together, up to ten in one
+    ``SendMessageBatch`` in the order they came (the first waiting thread sends for the others): a rush costs
+    the queue a call per batch, not per request. A Lambda instance serves one request at a time, so there it
+    is one request per call.
+    """
+
+    def __init__(self, settings: Settings, client):
+        self._client = client
+        self._queue_name = SEAT_REQUESTS.name(settings.queue_prefix)
+        self._url: str | None = None
+        self._lock = threading.Lock()
+        self._waiting: list[_Pending] = []
+        self._sending = False
+
+    def enqueue(self, request: SeatRequest) -> None:
+        pending = _Pending(request)
+        with self._lock:
+            self._waiting.append(pending)
+        while not pending.done.is_set():
+            with self._lock:
+                lead = not self._sending
+                if lead:  # one sender at a time, so batches leave in the order their requests came
+                    self._sending = True
+                    batch, self._waiting = self._waiting[:10], self._waiting[10:]
+            if not lead:
+                pending.done.wait(0.005)
+                continue
+            try:
+                self._send(batch)
+            finally:
+                with self._lock:
+                    self._sending = False
+        if pending.error is not None:
+            message = "The waiting line did not take the request; try again."
+            raise DependencyUnavailable("service_busy", message) from pending.error
+
+    def _send(self, batch: list[_Pending]) -> None:
+        if not batch:
+            return  # another sender took ours: it is on its way
+        entries = [
+            {
+                "Id": str(n),
+                "MessageBody": _body(p.request),
+                "MessageGroupId": p.request.screening_id,
+                "MessageDeduplicationId": p.request.request_id,
+            }
+            for n, p in enumerate(batch)
+        ]
+        try:
+            if self._url is None:
+                self._url = self._client.get_queue_url(QueueName=self._queue_name)["QueueUrl"]
+            answer = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
+            for failed in answer.get("Failed", []):
+                batch[int(failed["Id"])].error = RuntimeError(f"{failed.get('Code')}: {failed.get('Message')}")
+        except (BotoCoreError, ClientError) as exc:
+            for pending in batch:
+                pending.error = exc
+        for pending in batch:
+            pending.done.set()
+
+
+class _Pending:
+    def __init__(self, request: SeatRequest):
+        self.request = request
+        self.done = threading.Event()
+        self.error: Exception | None = None
+
+
+def _body(request: SeatRequest) -> str:
+    return json.dumps(
+        {
+            "request_id": request.request_id,
+            "screening_id": request.screening_id,
+            "user_id": request.user_id,
+            "seat_ids": list(request.seat_ids),
+            "enqueued_at_ms": request.enqueued_at_ms,
+            "arrival": request.arrival,
+        },
+        separators=(",", ":"),
+    )
+
+
+def seat_request_message(body: str) -> SeatRequest:
+    """The request a surge line message carries."""
+    data = json.loads(body)
+    return SeatRequest(
+        request_id=data["request_id"],
+        screening_id=data["screening_id"],
+        user_id=data["user_id"],
+        seat_ids=tuple(data["seat_ids"]),
+        enqueued_at_ms=int(data["enqueued_at_ms"]),
+        arrival=int(data["arrival"]),
+    )

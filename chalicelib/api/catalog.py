@@ -312,7 +312,7 @@ def list_screenings(query: ScreeningQuery) -> ScreeningPage:
     public_max_age=SCREENING_MAX_AGE,
 )
 def get_screening(screening_id: str) -> Screening:
-    return Screening.of(*services().catalog.screening(screening_id))
+    return Screening.of(*services().surge.screening(screening_id))
 
 
 @bp.route(
@@ -342,9 +342,11 @@ def create_screening(body: ScreeningBody) -> Reply:
     methods=["PATCH"],
     authorizer=auth.admin_auth,
     summary="Switch the surge queue of a screening on or off",
+    description="Off also ends a surge that switched the queue on by itself; requests already queued are "
+    "still decided.",
     body=QueueModeBody,
     answers={200: Screening},
     errors={404: ("screening_not_found",)},
 )
 def set_queue_mode(screening_id: str, body: QueueModeBody) -> Screening:
-    return Screening.of(*services().catalog.set_queue_mode(_principal(), screening_id, body.queue_mode))
+    return Screening.of(*services().surge.switch(_principal(), screening_id, body.queue_mode))

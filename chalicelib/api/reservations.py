@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from chalicelib.api import auth
 from chalicelib.api.errors import Error, ErrorBody, SeatsUnavailableDetails, Suggestion
 from chalicelib.api.requests import Id, RequestSchema, validation_error
-from chalicelib.api.responses import ResponseModel, Timestamp
+from chalicelib.api.responses import ResponseModel, Timestamp, left_out_when_none
 from chalicelib.api.routing import ApiBlueprint, Reply
 from chalicelib.bootstrap import services
 from chalicelib.domain import reservations
@@ -18,7 +19,8 @@ from chalicelib.domain.holds import SeatStatus
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import CATEGORY_PATTERN, SEAT_ID_PATTERN
 from chalicelib.domain.reservations import ReservationStatus
-from chalicelib.services import booking
+from chalicelib.domain.surge import RequestStatus
+from chalicelib.services import booking, surge
 
 bp = ApiBlueprint(__name__)
 
@@ -114,6 +116,55 @@ class SeatMap(ResponseModel):
         return cls(screening_id=seat_map.screening_id, seats=seats, available_count=seat_map.available_count)
 
 
+class QueuedRequest(ResponseModel):
+    """A hold request waiting in the screening's line (queue mode): follow it by its id."""
+
+    request_id: str
+    status: RequestStatus = Field(description="queued when it joins the line.")
+    position: int = Field(description="Estimated requests ahead, counting this one (docs/surge.md).")
+
+    @classmethod
+    def of(cls, view: surge.RequestView) -> QueuedRequest:
+        return cls(request_id=view.stored.request.request_id, status=view.stored.status, position=view.position)
+
+
+class SeatRequestAnswer(ResponseModel):
+    """A request of the line and, once decided, its hold or why it got none."""
+
+    request_id: str
+    status: RequestStatus
+    position: int = Field(description="Estimated requests ahead, counting this one, while queued; then 0.")
+    screening_id: str
+    seat_ids: tuple[str, ...]
+    reservation: Reservation | SkipJsonSchema[None] = left_out_when_none("The hold, when it succeeded.")
+    error: ErrorBody | SkipJsonSchema[None] = left_out_when_none(
+        "Why it failed: seats_unavailable (with alternatives), sold_out or request_expired."
+    )
+
+    @classmethod
+    def of(cls, view: surge.RequestView, now: datetime) -> SeatRequestAnswer:
+        request, decision = view.stored.request, view.stored.decision
+        error = None
+        if decision is not None and decision.failure is not None:
+            failure = decision.failure
+            details = dict(failure.details)
+            if failure.code == "seats_unavailable":
+                details = SeatsUnavailableDetails(
+                    unavailable_seat_ids=tuple(details.get("unavailable_seat_ids", ())),
+                    alternatives=[Suggestion.of(s) for s in failure.alternatives],
+                ).wire()
+            error = ErrorBody(code=failure.code, message=failure.message, details=details)
+        return cls(
+            request_id=request.request_id,
+            status=view.stored.status,
+            position=view.position,
+            screening_id=request.screening_id,
+            seat_ids=request.seat_ids,
+            reservation=Reservation.of(view.reservation, now) if view.reservation else None,
+            error=error,
+        )
+
+
 class Suggestions(ResponseModel):
     suggestions: list[Suggestion] = Field(description="Best first.")
 
@@ -168,9 +219,12 @@ def _now() -> datetime:
     authorizer=auth.customer_auth,
     summary="Hold seats of a screening, all or nothing",
     description="A new hold for a screening where the user already holds seats replaces that hold. "
-    "seats_unavailable names exactly the seats that were not free and offers alternatives.",
+    "seats_unavailable names exactly the seats that were not free and offers alternatives. "
+    "When the screening is in queue mode the request joins its line (202): follow it at "
+    "/api/seat-reservations/requests/{request_id} or by queue_update on the WebSocket; the same request "
+    "sent twice within 10 seconds is one request.",
     body=HoldSeats,
-    answers={201: Reservation},
+    answers={201: Reservation, 202: QueuedRequest},
     errors={
         400: ("too_many_seats", "unknown_seat", "duplicate_seats"),
         404: ("screening_not_found",),
@@ -178,9 +232,23 @@ def _now() -> datetime:
     },
     examples={201: HELD, 409: LOST},
 )
-def hold_seats(body: HoldSeats) -> Reservation:
-    reservation = services().booking.hold_seats(_principal(), body.screening_id, body.seat_ids)
-    return Reservation.of(reservation, _now())
+def hold_seats(body: HoldSeats) -> Reservation | QueuedRequest:
+    outcome = services().surge.reserve(_principal(), body.screening_id, body.seat_ids)
+    if isinstance(outcome, surge.RequestView):
+        return QueuedRequest.of(outcome)
+    return Reservation.of(outcome, _now())
+
+
+@bp.route(
+    "/api/seat-reservations/requests/{request_id}",
+    methods=["GET"],
+    authorizer=auth.customer_auth,
+    summary="A queued hold request of the signed-in user (admin: anyone's)",
+    answers={200: SeatRequestAnswer},
+    errors={404: ("seat_request_not_found",)},
+)
+def seat_request(request_id: str) -> SeatRequestAnswer:
+    return SeatRequestAnswer.of(services().surge.status(_principal(), request_id), _now())
 
 
 @bp.route(

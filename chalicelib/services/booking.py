@@ -179,18 +179,25 @@ class BookingService:
 
     # --- writes ---
 
-    def hold_seats(self, principal: Principal, screening_id: str, seat_ids: Sequence[str]) -> Reservation:
-        """All the seats or none. A hold for a screening where the user already holds seats replaces it."""
+    def validate_hold(self, principal: Principal, screening_id: str, seat_ids: Sequence[str]) -> tuple[str, ...]:
+        """The seats of a hold request, once every rule that needs no seat state has passed (400, 404, 409)."""
         wanted = self.policy.validate_seats(list(seat_ids))
         screening = self.screening(screening_id)
-        layout = screening.layout
         if screening.starts_at <= self.clock.now():
             raise Conflict("screening_started", "This screening has already started; choose a later one.")
-        unknown = [seat for seat in wanted if seat not in layout]
+        unknown = [seat for seat in wanted if seat not in screening.layout]
         if unknown:
             raise InvalidRequest(
                 "unknown_seat", f"This screening has no seat {', '.join(unknown)}.", {"unknown_seat_ids": unknown}
             )
+        return wanted
+
+    def hold_seats(
+        self, principal: Principal, screening_id: str, seat_ids: Sequence[str], *, hold_id: str | None = None
+    ) -> Reservation:
+        """All the seats or none. A hold for a screening where the user already holds seats replaces it."""
+        wanted = self.validate_hold(principal, screening_id, seat_ids)
+        layout = self.layout(screening_id)
         visibly_taken = self._visibly_taken(screening_id, wanted, principal.user_id)
         if visibly_taken:
             raise SeatsUnavailable(visibly_taken, self._alternatives(layout, screening_id, wanted, visibly_taken))
@@ -199,7 +206,7 @@ class BookingService:
             now = self.clock.now()
             started_at = replacing.started_at if replacing and replacing.is_active_at(now) else now
             new = Reservation(
-                id=new_id("rsv_"),
+                id=hold_id or new_id("rsv_"),
                 screening_id=screening_id,
                 user_id=principal.user_id,
                 seat_ids=wanted,
@@ -221,6 +228,20 @@ class BookingService:
             self._after_hold(new, replacing)
             return new
         raise HoldChanged()
+
+    def hold_for_request(
+        self, principal: Principal, screening_id: str, seat_ids: Sequence[str], hold_id: str
+    ) -> Reservation:
+        """`hold_seats` with the hold's id given (the surge line's, derived from the request): a second call
+        finds the hold the first made instead of holding again."""
+        existing = self.inventory.get(hold_id)
+        if existing is not None and existing.user_id == principal.user_id:
+            return existing
+        return self.hold_seats(principal, screening_id, seat_ids, hold_id=hold_id)
+
+    def alternatives_for(self, screening_id: str, wanted: Sequence[str], taken: set[str]) -> list[seating.Suggestion]:
+        """Blocks of as many seats near the wanted ones, given what is taken (no read: the caller has the map)."""
+        return seating.suggest(self.layout(screening_id), taken, len(wanted), near=tuple(wanted), limit=3)
 
     def release(self, principal: Principal, reservation_id: str) -> tuple[str, ...]:
         reservation = self.get(principal, reservation_id)
