@@ -26,6 +26,7 @@ from chalicelib.api.requests import (
     MOMENT_MAX_LENGTH,
     NON_BLANK,
     SLOT_PATTERN,
+    Cursor,
     Id,
     Moment,
     QuerySchema,
@@ -48,11 +49,6 @@ SCREENINGS_MAX_AGE = 15
 SCREENING_MAX_AGE = 5  # carries seats_available, which moves with every hold
 
 Limit = Annotated[int, Field(ge=1, le=100)]
-Cursor = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=1024),
-    Field(json_schema_extra={"pattern": "^[A-Za-z0-9_-]+$"}),  # ours are base64url; anything else: invalid_cursor
-]
 _DAY_OR_MOMENT = WithJsonSchema({"type": "string", "pattern": DAY_OR_MOMENT_PATTERN, "maxLength": MOMENT_MAX_LENGTH})
 From = Annotated[Moment, BeforeValidator(lambda value: day_as_moment(value, end_of_day=False)), _DAY_OR_MOMENT]
 """``from=2026-12-01`` is that day's midnight."""

@@ -17,7 +17,7 @@ from pydantic import Field, StringConstraints
 
 from chalicelib.api import auth
 from chalicelib.api.errors import Error, ErrorBody, error_body, status_of
-from chalicelib.api.requests import Id, QuerySchema, RequestSchema
+from chalicelib.api.requests import Cursor, Id, QuerySchema, RequestSchema
 from chalicelib.api.responses import ResponseModel, Timestamp
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.api.tickets import EXAMPLE_TICKET, Ticket
@@ -51,7 +51,7 @@ class PayBody(RequestSchema):
 
 class HistoryQuery(QuerySchema):
     limit: Annotated[int, Field(ge=1, le=100)] = 20
-    cursor: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    cursor: Cursor | None = None
 
 
 class Payment(ResponseModel):

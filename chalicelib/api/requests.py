@@ -13,12 +13,21 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Field,
     StringConstraints,
     ValidationError,
     WithJsonSchema,
 )
 
 from chalicelib.domain.errors import InvalidRequest, PayloadTooLarge
+
+# A page's cursor, as every list gives it out (base64url, chalicelib/adapters/dynamodb/catalog.py
+# `encode_cursor`); anything else is `invalid_cursor`.
+Cursor = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=1024),
+    Field(json_schema_extra={"pattern": "^[A-Za-z0-9_-]+$"}),
+]
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32

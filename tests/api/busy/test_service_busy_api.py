@@ -212,9 +212,11 @@ def test_a_busy_store_fails_the_expiry_consumer_and_the_sweep_and_the_next_try_r
 # --- SQS: the expiry nudge is best effort, so a throttled queue never fails a hold ---
 
 
-def test_a_throttled_expiry_queue_still_holds_the_seats_and_the_sweep_releases_them_later(
+def test_a_throttled_expiry_queue_cannot_fail_a_hold_and_the_sweep_releases_it_later(
     world, app_services, lambdas, clock
 ):
+    # The hold path's one storage call is its transaction: the expiry nudge is sent from the seat stream
+    # (chalicelib/api/seat_stream.py), so a throttled queue is never met by a hold.
     screening = world.screening()
     throttled = []
 
@@ -226,13 +228,15 @@ def test_a_throttled_expiry_queue_still_holds_the_seats_and_the_sweep_releases_t
         }
 
     events = app_services.sqs.meta.events
-    events.register("before-call.sqs.SendMessage", refuse, unique_id="test-sqs-throttled")
+    for operation in ("SendMessage", "SendMessageBatch"):
+        events.register(f"before-call.sqs.{operation}", refuse, unique_id=f"test-sqs-throttled-{operation}")
     try:
         held = world.hold(screening)
     finally:
-        events.unregister("before-call.sqs.SendMessage", unique_id="test-sqs-throttled")
+        for operation in ("SendMessage", "SendMessageBatch"):
+            events.unregister(f"before-call.sqs.{operation}", unique_id=f"test-sqs-throttled-{operation}")
 
-    assert throttled == ["SendMessage"]
+    assert throttled == []
     clock.advance(601)
     lambdas.lambda_.invoke("sweep_expired_holds", _sweep_event(lambdas))
     assert ReservationItem.get(held["id"]).status == "expired"
