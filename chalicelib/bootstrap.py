@@ -135,11 +135,11 @@ class Services:
     @cached_property
     def notifier(self) -> ApiGatewayNotifier:
         from chalicelib.adapters.dynamodb.realtime import DynamoConnections
-        from chalicelib.adapters.websocket import FANOUT_THREADS, ApiGatewayNotifier
+        from chalicelib.adapters.websocket import ApiGatewayNotifier
 
         region = self.settings.region
         return ApiGatewayNotifier(
-            lambda endpoint: aws_client("apigatewaymanagementapi", region, endpoint, pool=FANOUT_THREADS + 4),
+            lambda endpoint: aws_client("apigatewaymanagementapi", region, endpoint),
             self.settings.ws_management_url,
             DynamoConnections(),
         )
@@ -241,17 +241,17 @@ class Services:
 
 
 @cache
-def aws_client(service: str, region: str, endpoint_url: str | None, pool: int | None = None) -> Any:
+def aws_client(service: str, region: str, endpoint_url: str | None) -> Any:
     """One boto3 client per service and endpoint for the life of the process (building one costs ~0.3 s).
 
-    Its connection pool is at least as large as a local REST worker's threads (botocore's default is 10): beyond
-    the pool, every concurrent call opens a connection and closes it afterwards. ``pool`` asks for more, for
-    clients used from many threads (the WebSocket fan-out).
+    Its connection pool (botocore's default is 10) is larger than any caller's threads: a local REST worker's and
+    the WebSocket fan-out's (`adapters.websocket.FANOUT_THREADS`). Beyond the pool, every concurrent call opens a
+    connection and closes it afterwards.
     """
     import boto3
     from botocore.config import Config
 
-    config = Config(max_pool_connections=max(pool or 0, AWS_CLIENT_POOL))
+    config = Config(max_pool_connections=AWS_CLIENT_POOL)
     return boto3.session.Session(region_name=region).client(service, endpoint_url=endpoint_url, config=config)
 
 

@@ -78,9 +78,24 @@ def _empty_tables_and_queues(settings, sqs, queue_urls) -> None:
         for page in pages:
             for item in page["Items"]:
                 client.delete_item(TableName=model.Meta.table_name, Key=item)
+    _forget_stream_records()
     for url in sqs.list_queues(QueueNamePrefix=settings.queue_prefix).get("QueueUrls", []):
         sqs.delete_queue(QueueUrl=url)  # moto allows re-creating at once (AWS would wait 60 s); purge is 1/min
     queue_urls.update(queues.create_all(sqs, settings.queue_prefix))
+
+
+def _forget_stream_records() -> None:
+    """moto keeps every stream record for the life of the mock (DynamoDB keeps 24 h): one mock for the whole run
+    would hold every seat write of every test, old and new images included, and grow past 20 GB. Each test's
+    readers attach afresh, so a test starts with an empty shard, as a fresh table's stream would."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.table import StreamShard
+
+    for regions in dynamodb_backends.values():
+        for backend in regions.values():
+            for table in backend.tables.values():
+                if table.stream_shard is not None:
+                    table.stream_shard = StreamShard(table.account_id, table)
 
 
 @pytest.fixture
