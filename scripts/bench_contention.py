@@ -31,34 +31,26 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import requests
 
 from chalicelib.domain.reservations import Reservation
 from scripts import demo_data
+from scripts.loadtest import cpu
+from scripts.loadtest.stats import percentile
 from scripts.localcloud.harness import LocalCloud, access_tokens, attached, local_cloud, token
 
 POOL = [f"{row}{n}" for row in "ABCDE" for n in range(1, 21)]  # 100 seats of a 300-seat hall
 HOLD_FOR_SECONDS = (0.0, 0.5)
 CLIENT_PROCESSES = 2
-PROCESSES = {
-    "moto": "scripts.localcloud.moto_server",
-    "rest": "scripts.localcloud.rest",
-    "events": "scripts.localcloud.events",
-}
+ROLES = {"moto_server": "moto", "rest": "rest", "events": "events"}  # scripts.loadtest.cpu's role -> the name printed
 PRELOAD_SCREENINGS_SEATS = 300  # one screening of demo_data.halls per 300 preloaded holds of one seat
 
 
 # --- measuring ----------------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 @dataclass
@@ -82,41 +74,17 @@ class Tally:
         return len(self.holds) + len(self.releases)
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def _tree(pid: int) -> Iterator[int]:
-    yield pid
-    for child in _children(pid):
-        yield from _tree(child)
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process (/proc/<pid>/stat fields 14 and 15)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class CloudProcesses:
-    """The local cloud's processes by role (moto, rest with its gunicorn workers, events) and their CPU time."""
+    """CPU seconds of the local cloud's processes by role (`scripts.loadtest.cpu` reads them from /proc)."""
 
     def __init__(self, supervisor_pid: int | None):
-        self.roots: dict[str, int] = {}
-        for pid in _children(supervisor_pid) if supervisor_pid else []:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            for role, module in PROCESSES.items():
-                if module in cmdline:
-                    self.roots[role] = pid
+        self.supervisor_pid = supervisor_pid
 
     def cpu(self) -> dict[str, float]:
-        return {role: sum(_cpu_seconds(pid) for pid in _tree(root)) for role, root in self.roots.items()}
+        if not self.supervisor_pid:
+            return {}  # a cloud started elsewhere: no CPU figures
+        seconds = cpu.cpu_seconds(self.supervisor_pid)
+        return {name: seconds[role] for role, name in ROLES.items() if role in seconds}
 
 
 def load_average() -> str:
@@ -140,7 +108,7 @@ class Run:
 
     def line(self) -> str:
         holds = [x * 1000 for x in self.tally.holds]
-        cpu = "  ".join(f"{role} {self.cpu_ms_per_request(role):5.1f}" for role in PROCESSES if role in self.cpu)
+        cpu = "  ".join(f"{role} {self.cpu_ms_per_request(role):5.1f}" for role in ROLES.values() if role in self.cpu)
         return (
             f"{self.name:28} {self.rate:6.1f} requests/s   hold p50 {percentile(holds, 50):6.1f} ms  "
             f"p99 {percentile(holds, 99):7.1f} ms   CPU ms/request: {cpu or 'n/a'}   load {self.load}\n"
@@ -195,11 +163,7 @@ def _contend(args: tuple) -> Tally:
         with lock:
             tally.add(local)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    all_at_once(worker, workers)
     return tally
 
 
@@ -222,12 +186,17 @@ def _storm(args: tuple) -> Tally:
             tally.holds.append(time.time() - start_at)  # from the common start to this answer
             tally.count("hold", response.status_code)
 
-    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+    all_at_once(user, users)
+    return tally
+
+
+def all_at_once(target: Callable[[int], None], count: int) -> None:
+    """`target(0)` ... `target(count - 1)`, each in a thread of its own; returns when all have."""
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return tally
 
 
 def in_processes(job: Callable[[tuple], Tally], total: int, make_args: Callable[[int, int], tuple]) -> list[Tally]:
@@ -316,11 +285,7 @@ def preload_holds(cloud: LocalCloud, screening_ids: Sequence[str], count: int) -
         for chunk in mine:
             write(chunk)
 
-    writers = [threading.Thread(target=write_all, args=(chunks[w::4],)) for w in range(4)]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join()
+    all_at_once(lambda w: write_all(chunks[w::4]), 4)
     return time.monotonic() - began
 
 

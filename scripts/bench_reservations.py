@@ -33,6 +33,7 @@ import requests
 from botocore.config import Config
 
 from scripts import demo_data
+from scripts.loadtest.stats import percentile
 from scripts.localcloud.harness import access_tokens, attached, local_cloud, token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,11 +54,6 @@ class Tally:
         self.statuses.update(other.statuses)
         for status, latencies in other.by_status.items():
             self.by_status.setdefault(status, []).extend(latencies)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 def run_threads(clients: int, seconds: float, operation: Callable[[random.Random, int], str]) -> tuple[Tally, float]:

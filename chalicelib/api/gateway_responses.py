@@ -29,8 +29,16 @@ REQUEST_LIMITS: dict[str, tuple[int, str, str]] = {
     "URI_TOO_LONG": (414, "uri_too_long", "The URL is too long."),
     "HEADERS_TOO_LARGE": (431, "headers_too_large", "The request line and headers are too large."),
 }
+MAX_URL_CHARACTERS = 10_240  # URI_TOO_LONG above this: the length of the URL, for a regional REST API
+MAX_REQUEST_LINE_AND_HEADERS_BYTES = 10_240  # HEADERS_TOO_LARGE above this: request line and header values together
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # REQUEST_TOO_LARGE above this: the body
+
+
+def gateway_answer(response_type: str) -> tuple[int, str, str]:
+    """(status, code, message) of a gateway response type or a request quota's refusal."""
+    return GATEWAY_RESPONSES.get(response_type) or REQUEST_LIMITS[response_type]
 
 
 def gateway_body(response_type: str) -> str:
-    _, code, message = GATEWAY_RESPONSES.get(response_type) or REQUEST_LIMITS[response_type]
+    _, code, message = gateway_answer(response_type)
     return json.dumps(error_body(code, message))

@@ -15,11 +15,11 @@ from urllib.parse import unquote
 
 from chalice.local import ForbiddenError, LocalGateway, LocalGatewayException, NotAuthorizedError
 
-from chalicelib.api.gateway_responses import GATEWAY_RESPONSES, REQUEST_LIMITS, gateway_body
+from chalicelib.api.gateway_responses import gateway_answer, gateway_body
 
 
 def gateway_response(response_type: str, request_id: str = "") -> dict[str, Any]:
-    status = (GATEWAY_RESPONSES.get(response_type) or REQUEST_LIMITS[response_type])[0]
+    status = gateway_answer(response_type)[0]
     return {
         "statusCode": status,
         "headers": {

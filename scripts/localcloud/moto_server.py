@@ -13,7 +13,8 @@ message arrives or the wait is over (JSON protocol, which boto3 uses; a queue's 
 
 Run: ``python -m scripts.localcloud.moto_server --port 5000``. ``--transactions moto`` keeps moto's
 own whole-table transaction snapshot (for `scripts/bench_moto.py`); the default is the per-item one
-of `moto_transactions`, which is only correct because of the lock here.
+of `moto_transactions`, which is only correct because of the lock here. `TransactWriteItems` honours its
+``ClientRequestToken`` as DynamoDB does (`moto_idempotency`), whatever the options.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from werkzeug.serving import ThreadedWSGIServer
 from scripts.localcloud import (
     moto_expressions,
     moto_fast_json,
+    moto_idempotency,
     moto_projection,
     moto_query,
     moto_sqs,
@@ -188,6 +190,7 @@ def main(argv: list[str] | None = None) -> None:
         moto_transactions.require_pinned_moto()
     except moto_transactions.UnsupportedMotoVersion as exc:
         raise SystemExit(str(exc)) from exc
+    moto_idempotency.install()  # DynamoDB's ClientRequestToken, which moto ignores: behaviour, not a speed-up
     if args.transactions == "per-item":
         moto_transactions.install()
     if args.speedups == "on":

@@ -32,13 +32,11 @@ from chalice import Chalice
 from chalice.config import Config
 from chalice.local import LocalChalice
 
+from chalicelib.api.gateway_responses import MAX_PAYLOAD_BYTES, MAX_REQUEST_LINE_AND_HEADERS_BYTES, MAX_URL_CHARACTERS
 from scripts.localcloud.gateway import ApiGatewayEmulator, gateway_response
 
 log = logging.getLogger("localcloud.rest")
 
-MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
-MAX_URL_CHARACTERS = 10_240  # API Gateway: length of the URL for a regional API
-MAX_REQUEST_LINE_AND_HEADERS_BYTES = 10_240  # API Gateway: request line and header values together
 MAX_HEADER_FIELD_BYTES = 16 * 1024  # gunicorn's limit per header line: above API Gateway's total
 MAX_HEADER_FIELDS = 2048  # gunicorn's limit on the number of headers (API Gateway's is the total size)
 WORKERS, THREADS, BACKLOG = 2, 16, 2048
@@ -70,11 +68,11 @@ class RestFront:
         if refused:
             return _respond(start_response, gateway_response(refused))
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        if length > MAX_REQUEST_BYTES:
+        if length > MAX_PAYLOAD_BYTES:
             return _respond(start_response, gateway_response("REQUEST_TOO_LARGE"))
         chunked = environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
-        body = environ["wsgi.input"].read(length if length else (MAX_REQUEST_BYTES + 1 if chunked else 0))
-        if len(body) > MAX_REQUEST_BYTES:
+        body = environ["wsgi.input"].read(length if length else (MAX_PAYLOAD_BYTES + 1 if chunked else 0))
+        if len(body) > MAX_PAYLOAD_BYTES:
             return _respond(start_response, gateway_response("REQUEST_TOO_LARGE"))
         try:
             response = self._gateway().handle_request(

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 from app import app
+from chalicelib.api.gateway_responses import MAX_PAYLOAD_BYTES, MAX_URL_CHARACTERS
 from chalicelib.api.openapi import openapi_document
 from chalicelib.api.requests import MAX_BODY_BYTES
 
-API_GATEWAY_MAX_URL_CHARACTERS = 10_240  # a regional REST API's URL quota (the local front: scripts/localcloud/rest.py)
-API_GATEWAY_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 PERCENT_ENCODED_CHARACTER = len("%F0%9F%8E%AC")  # one character, four UTF-8 bytes, each as %XX
 PERCENT_ENCODED_ASCII = len("%2B")  # what a patterned value (ids, times, cursors: ASCII only) may become
 
@@ -47,8 +46,8 @@ def test_the_longest_url_any_operation_accepts_fits_the_gateways_quota():
         query = sum(len(p["name"]) + 2 + _longest_value(p["schema"]) for p in parameters if p["in"] == "query")
         url = len("https://abcdefghij.execute-api.eu-central-1.amazonaws.com/api") + longest_path + query
 
-        assert url <= API_GATEWAY_MAX_URL_CHARACTERS, (method, path, url)
+        assert url <= MAX_URL_CHARACTERS, (method, path, url)
 
 
 def test_the_api_refuses_bodies_far_below_the_gateways_payload_quota():
-    assert MAX_BODY_BYTES < API_GATEWAY_MAX_PAYLOAD_BYTES
+    assert MAX_BODY_BYTES < MAX_PAYLOAD_BYTES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.layout import Layout, parse_layout
-from tests.fakes import moto_idempotency
+from scripts.localcloud import moto_idempotency
 from tests.fakes.booking import InMemorySeatInventory
 
 SCREENING = "scr_contract"

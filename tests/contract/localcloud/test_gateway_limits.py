@@ -12,8 +12,9 @@ import sys
 import pytest
 import requests
 
+from chalicelib.api.gateway_responses import MAX_REQUEST_LINE_AND_HEADERS_BYTES, MAX_URL_CHARACTERS
 from scripts.localcloud.children import ROOT, Child, free_port, wait_for_port
-from scripts.localcloud.rest import MAX_HEADER_FIELD_BYTES, MAX_REQUEST_LINE_AND_HEADERS_BYTES, MAX_URL_CHARACTERS
+from scripts.localcloud.rest import MAX_HEADER_FIELD_BYTES
 from tests.conftest import TEST_ENV
 
 pytestmark = pytest.mark.slow

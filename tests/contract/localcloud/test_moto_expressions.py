@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from scripts.localcloud import moto_expressions, moto_transactions
+from tests.contract.localcloud.moto_tables import fresh_table
 
 TABLE = "expression-seats"
 SET_STATUS = "SET #s = :status, #h = :hold ADD version :one"
@@ -32,18 +33,7 @@ def scenario() -> list:
     answers: list = []
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        # The suite may already run inside one moto, which a nested mock_aws does not reset: leave nothing behind.
-        if TABLE in client.list_tables()["TableNames"]:
-            client.delete_table(TableName=TABLE)
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "p", "AttributeType": "S"},
-                {"AttributeName": "s", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        fresh_table(client, TABLE)
 
         def answer(call, **request) -> None:
             try:

@@ -6,6 +6,7 @@ import boto3
 from moto import mock_aws
 
 from scripts.localcloud import moto_projection
+from tests.contract.localcloud.moto_tables import fresh_table
 
 TABLE = "projected-seats"
 ITEMS = [
@@ -34,17 +35,10 @@ def scenario() -> list:
     answers: list = []
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        # The suite may already run inside one moto, which a nested mock_aws does not reset: leave nothing behind.
-        if TABLE in client.list_tables()["TableNames"]:
-            client.delete_table(TableName=TABLE)
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "p", "AttributeType": "S"},
-                {"AttributeName": "s", "AttributeType": "S"},
-                {"AttributeName": "st", "AttributeType": "S"},
-            ],
+        fresh_table(
+            client,
+            TABLE,
+            indexed=("st",),
             GlobalSecondaryIndexes=[
                 {
                     "IndexName": "keys_only",
@@ -57,7 +51,6 @@ def scenario() -> list:
                     "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["ver", "tg"]},
                 },
             ],
-            BillingMode="PAY_PER_REQUEST",
         )
         for item in ITEMS:
             client.put_item(TableName=TABLE, Item={"p": {"S": "screening"}, **item})

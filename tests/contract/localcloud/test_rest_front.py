@@ -8,7 +8,8 @@ import pytest
 from chalice import Chalice, Response
 from werkzeug.test import Client
 
-from scripts.localcloud.rest import MAX_REQUEST_BYTES, RestFront
+from chalicelib.api.gateway_responses import MAX_PAYLOAD_BYTES
+from scripts.localcloud.rest import RestFront
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_a_binary_response_is_sent_as_bytes(tiny_front):
 
 
 def test_a_body_over_api_gateways_10_mb_limit_is_413_in_the_error_body(tiny_front):
-    response = tiny_front.post("/echo/big", data=b"x" * (MAX_REQUEST_BYTES + 1))
+    response = tiny_front.post("/echo/big", data=b"x" * (MAX_PAYLOAD_BYTES + 1))
 
     assert response.status_code == 413
     assert response.json["error"]["code"] == "payload_too_large"

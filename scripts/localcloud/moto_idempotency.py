@@ -1,15 +1,20 @@
-"""DynamoDB's ClientRequestToken for TransactWriteItems, which moto 5.2.5 ignores.
+"""DynamoDB's ClientRequestToken for TransactWriteItems, which moto 5.2.5 ignores (local cloud, moto pinned).
 
 As AWS documents it: a call with a token already used (within ten minutes) for the same request is answered
 as the first was, and writes nothing; the same token with another request is
 ``IdempotentParameterMismatchException``. A cancelled transaction is not remembered: it wrote nothing.
-Installed around the DynamoDB runs of the booking contract suite, so its idempotency cases test the adapter
-against the behaviour it relies on in AWS.
+A token is forgotten ten minutes after its first answer (`TOKEN_SECONDS`), so a long-running server keeps
+only the last ten minutes' tokens.
+
+Installed by the moto server (`moto_server.py`), so a release or extension the SDK retries after a lost
+answer gets the first answer there as in AWS, and around the DynamoDB runs of the booking contract suite,
+so its idempotency cases test the adapter against the behaviour it relies on.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from moto.dynamodb.exceptions import DynamodbException
@@ -17,8 +22,11 @@ from moto.dynamodb.responses import DynamoHandler
 
 from scripts.localcloud.moto_patch import MotoPatch
 
+TOKEN_SECONDS = 600  # how long DynamoDB keeps a ClientRequestToken
+clock = time.monotonic  # what tokens age by
+
 _original = DynamoHandler.transact_write_items
-_answered: dict[str, tuple[str, Any]] = {}
+_answered: dict[str, tuple[float, str, Any]] = {}  # token -> (when, the request, its answer), oldest first
 
 
 class IdempotentParameterMismatch(DynamodbException):
@@ -33,18 +41,29 @@ def transact_write_items(self: DynamoHandler) -> Any:
     token = self.body.get("ClientRequestToken")
     if token is None:
         return _original(self)
+    now = clock()
+    _forget_before(now - TOKEN_SECONDS)
     request = json.dumps(self.body["TransactItems"], sort_keys=True)
     if token in _answered:
-        first_request, answer = _answered[token]
+        _, first_request, answer = _answered[token]
         if first_request != request:
             raise IdempotentParameterMismatch()
         return answer
     answer = _original(self)
-    _answered[token] = (request, answer)
+    _answered[token] = (now, request, answer)
     return answer
 
 
+def _forget_before(moment: float) -> None:
+    while _answered:
+        oldest = next(iter(_answered))
+        if _answered[oldest][0] >= moment:
+            return
+        del _answered[oldest]
+
+
 PATCH = MotoPatch((DynamoHandler, "transact_write_items", transact_write_items))
+install = PATCH.install
 
 
 def forget() -> None:
