@@ -28,7 +28,6 @@ from chalicelib.domain.tickets import Ticket
 from chalicelib.services.payment_ports import Page
 
 CHARGING_SHARDS = 4
-CLAIM_KEPT_MS = 30 * 24 * 3600 * 1000
 
 # --- named conditions ----------------------------------------------------------------------------------
 
