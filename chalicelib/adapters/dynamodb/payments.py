@@ -322,14 +322,14 @@ class DynamoSales:
         return [_ticket(item) for item in TicketItem.by_user.query(user_id, scan_index_forward=False, limit=limit)]
 
     def check_in(self, ticket_id: str, now: datetime) -> Ticket:
+        item = TicketItem(ticket_id)
         with refused_as(lambda: _ticket_refusal(ticket_id, self.ticket(ticket_id))):
-            TicketItem(ticket_id).update(
+            # PynamoDB's update returns ALL_NEW into `item`: the admitted ticket without a second read.
+            item.update(
                 [TicketItem.status.set("used"), TicketItem.checked_in_at_ms.set(epoch_ms(now))],
                 condition=ticket_is("valid"),
             )
-        stored = self.ticket(ticket_id)
-        assert stored is not None
-        return stored
+        return _ticket(item)
 
     def begin_refund(self, ticket: Ticket) -> Ticket:
         with refused_as(lambda: _ticket_refusal(ticket.id, self.ticket(ticket.id))):
