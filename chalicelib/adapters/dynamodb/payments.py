@@ -182,9 +182,7 @@ class DynamoSales:
         except PutError as error:
             if not condition_failed(error):
                 raise
-            stored = self.get(payment.id)
-            assert stored is not None
-            return stored
+            return self._as_stored(payment.id)
         return payment
 
     def move(self, payment: Payment, moved: Payment) -> Payment:
@@ -204,10 +202,14 @@ class DynamoSales:
         except UpdateError as error:
             if not condition_failed(error):
                 raise
-            stored = self.get(payment.id)
-            assert stored is not None
-            return stored
+            return self._as_stored(payment.id)
         return moved
+
+    def _as_stored(self, payment_id: str) -> Payment:
+        """The payment as the write that beat ours left it (our refused condition proves it exists)."""
+        stored = self.get(payment_id)
+        assert stored is not None
+        return stored
 
     def complete_sale(
         self, payment: Payment, reservation: Reservation, tickets: Sequence[Ticket], now: datetime
