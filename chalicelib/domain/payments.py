@@ -20,9 +20,7 @@ from datetime import datetime
 from typing import Literal
 
 PaymentStatus = Literal["charging", "succeeded", "declined", "refunded", "failed"]
-FINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "declined", "refunded", "failed"})
 
-TEST_TOKENS = ("tok_visa", "tok_declined", "tok_insufficient_funds", "tok_timeout")
 TRANSACTION_ITEM_LIMIT = 100
 """DynamoDB's TransactWriteItems ceiling: a sale of k seats writes 2k + 4 items (`sale_items`)."""
 
@@ -81,10 +79,6 @@ class Payment:
     failure_message: str | None = None
     ticket_ids: tuple[str, ...] = ()
     tickets_delivered: bool = False
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in FINAL_STATUSES
 
     def moved(self, status: PaymentStatus, at: datetime, **changes: object) -> Payment:
         return replace(self, status=status, updated_at=at, **changes)  # type: ignore[arg-type]

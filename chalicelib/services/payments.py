@@ -125,12 +125,6 @@ class PaymentService:
 
     # --- reading ---
 
-    def get(self, principal: Principal, payment_id: str) -> Sale:
-        payment = self.sales.get(payment_id)
-        if payment is None or not principal.may_act_for(payment.user_id):
-            raise NotFound("payment_not_found", f"No payment with id {payment_id}.")
-        return Sale(payment, tuple(self.sales.tickets(payment.ticket_ids)))
-
     def history(self, principal: Principal, user_id: str, limit: int, cursor: str | None) -> Page:
         principal.require_self_or_admin(user_id)
         if not 1 <= limit <= HISTORY_PAGE_MAX:

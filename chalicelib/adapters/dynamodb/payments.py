@@ -8,6 +8,7 @@ A sale of k seats writes 2k + 4 items (docs/payments.md): the booking room's par
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -28,7 +29,7 @@ from chalicelib.domain.tickets import Ticket
 from chalicelib.services.payment_ports import Page
 
 CHARGING_SHARDS = 4
-CLAIM_KEPT_MS = 30 * 24 * 3600 * 1000
+HISTORY_KEYS = ("id", "user_id", "created_at_ms")
 
 # --- named conditions ----------------------------------------------------------------------------------
 
@@ -183,9 +184,7 @@ class DynamoSales:
         except PutError as error:
             if not condition_failed(error):
                 raise
-            stored = self.get(payment.id)
-            assert stored is not None
-            return stored
+            return self._as_stored(payment.id)
         return payment
 
     def move(self, payment: Payment, moved: Payment) -> Payment:
@@ -205,10 +204,14 @@ class DynamoSales:
         except UpdateError as error:
             if not condition_failed(error):
                 raise
-            stored = self.get(payment.id)
-            assert stored is not None
-            return stored
+            return self._as_stored(payment.id)
         return moved
+
+    def _as_stored(self, payment_id: str) -> Payment:
+        """The payment as the write that beat ours left it (our refused condition proves it exists)."""
+        stored = self.get(payment_id)
+        assert stored is not None
+        return stored
 
     def complete_sale(
         self, payment: Payment, reservation: Reservation, tickets: Sequence[Ticket], now: datetime
@@ -259,31 +262,30 @@ class DynamoSales:
         return self.get(claim.payment_id)
 
     def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page:
-        start = decode_cursor(cursor, ("id", "user_id", "created_at_ms"))
-        last_key = (
-            {
-                "id": {"S": start["id"]},
-                "user_id": {"S": start["user_id"]},
-                "created_at_ms": {"N": start["created_at_ms"]},
-            }
-            if start
-            else None
-        )
-        if start is not None and start["user_id"] != user_id:
+        """Newest first; a cursor only when one more payment exists (so the last page has none), as the catalog's."""
+        start = decode_cursor(cursor, HISTORY_KEYS)
+        if start is not None and (start["user_id"] != user_id or not start["created_at_ms"].isdigit()):
             raise InvalidRequest(
                 "invalid_cursor",
                 "The cursor is not one this list gave out; start again without it.",
                 {"fields": [{"field": "cursor", "message": "a cursor of another list"}]},
             )
-        query = PaymentItem.by_user.query(user_id, scan_index_forward=False, limit=limit, last_evaluated_key=last_key)
-        payments = [_payment(item) for item in query]
-        key = query.last_evaluated_key
+        last_key = (
+            None
+            if start is None
+            else {"id": {"S": start["id"]}, "user_id": {"S": user_id}, "created_at_ms": {"N": start["created_at_ms"]}}
+        )
+        query = PaymentItem.by_user.query(
+            user_id, scan_index_forward=False, page_size=limit + 1, last_evaluated_key=last_key
+        )
+        items = list(itertools.islice(query, limit + 1))
         next_cursor = None
-        if key and len(payments) == limit:
+        if len(items) > limit:
+            last = items[limit - 1]
             next_cursor = encode_cursor(
-                {"id": key["id"]["S"], "user_id": key["user_id"]["S"], "created_at_ms": key["created_at_ms"]["N"]}
+                {"id": last.id, "user_id": last.user_id, "created_at_ms": str(int(last.created_at_ms))}
             )
-        return Page(payments, next_cursor)
+        return Page([_payment(item) for item in items[:limit]], next_cursor)
 
     def stuck_charging(self, before: datetime, limit: int) -> list[str]:
         due: list[str] = []
@@ -323,14 +325,14 @@ class DynamoSales:
         return [_ticket(item) for item in TicketItem.by_user.query(user_id, scan_index_forward=False, limit=limit)]
 
     def check_in(self, ticket_id: str, now: datetime) -> Ticket:
+        item = TicketItem(ticket_id)
         with refused_as(lambda: _ticket_refusal(ticket_id, self.ticket(ticket_id))):
-            TicketItem(ticket_id).update(
+            # PynamoDB's update returns ALL_NEW into `item`: the admitted ticket without a second read.
+            item.update(
                 [TicketItem.status.set("used"), TicketItem.checked_in_at_ms.set(epoch_ms(now))],
                 condition=ticket_is("valid"),
             )
-        stored = self.ticket(ticket_id)
-        assert stored is not None
-        return stored
+        return _ticket(item)
 
     def begin_refund(self, ticket: Ticket) -> Ticket:
         with refused_as(lambda: _ticket_refusal(ticket.id, self.ticket(ticket.id))):

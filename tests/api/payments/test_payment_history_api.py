@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chalicelib.adapters.dynamodb.catalog import encode_cursor
 from tests.api.payments.conftest import hold, pay
 
 
@@ -35,5 +36,24 @@ def test_an_admin_reads_anyones_history_and_a_customer_only_their_own(api, alice
 
 def test_a_cursor_that_is_not_ours_is_a_400(api, alice):
     response = api.get("/api/payments/user/alice?cursor=bm90LWEtY3Vyc29y", token=alice)
+
+    assert response.status == 400 and response.json["error"]["code"] == "invalid_cursor"
+
+
+def test_a_history_that_fills_its_page_exactly_has_no_next_cursor(api, alice, screening, clock):
+    for seat in ("D1", "D2"):
+        pay(api, alice, hold(api, alice, screening, [seat])["id"])
+        clock.advance(1)
+
+    page = api.get("/api/payments/user/alice?limit=2", token=alice)
+
+    assert page.status == 200 and len(page.json["items"]) == 2
+    assert page.json["next_cursor"] is None
+
+
+def test_a_cursor_shaped_like_ours_but_not_a_position_in_the_list_is_a_400(api, alice):
+    forged = encode_cursor({"id": "pay_x", "user_id": "alice", "created_at_ms": "soon"})
+
+    response = api.get(f"/api/payments/user/alice?cursor={forged}", token=alice)
 
     assert response.status == 400 and response.json["error"]["code"] == "invalid_cursor"
