@@ -62,6 +62,10 @@ class Lines(Protocol):
 
     def state(self, screening_id: str, consistent: bool = False) -> LineState: ...
 
+    def view(self, screening_id: str) -> tuple[bool, LineState]:
+        """Whether an admin switched queue mode on (``PATCH /api/screenings/{id}``), and the line: one read."""
+        ...
+
     def add_arrivals(self, screening_id: str, shard: int, count: int) -> None:
         """Add arrivals to one of the screening's arrival shards."""
         ...
@@ -113,12 +117,6 @@ class Screenings(Protocol):
     def set_queue_mode(self, principal: Principal, screening_id: str, queue_mode: bool) -> tuple[Screening, int]: ...
 
 
-class AdminSwitch(Protocol):
-    def admin_queue_mode(self, screening_id: str) -> bool:
-        """Whether an admin switched the screening's queue mode on (``PATCH /api/screenings/{id}``)."""
-        ...
-
-
 @dataclass(frozen=True)
 class SurgePolicy:
     rate_per_second: int = 50
@@ -161,7 +159,6 @@ class SurgeService:
     lines: Lines
     queue: RequestQueue
     updates: QueueUpdates
-    admin_switch: AdminSwitch
     screenings: Screenings
     clock: Clock
     policy: SurgePolicy = field(default_factory=SurgePolicy)
@@ -337,10 +334,9 @@ class SurgeService:
     def _view(self, screening_id: str, now_ms: int) -> _Seen:
         seen = self._seen.get(screening_id)
         if seen is None or now_ms - seen.at_ms > self.policy.mode_cache_seconds * 1000:
-            line = self.lines.state(screening_id)
+            admin, line = self.lines.view(screening_id)
             unflushed = seen.unflushed if seen else 0
             flushed_at = seen.flushed_at_ms if seen else 0
-            admin = self.admin_switch.admin_queue_mode(screening_id)
             seen = _Seen(now_ms, admin, line, arrived_since=unflushed, unflushed=unflushed, flushed_at_ms=flushed_at)
             self._seen[screening_id] = seen
         return seen
