@@ -104,8 +104,8 @@ class RequestQueue(Protocol):
 
 
 class QueueUpdates(Protocol):
-    def send(self, user_id: str, message: Mapping[str, Any]) -> None:
-        """Tell the user's open WebSocket connections (best effort)."""
+    def send_all(self, updates: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        """Tell each user's open WebSocket connections its message (best effort; users are told in parallel)."""
         ...
 
 
@@ -246,11 +246,12 @@ class SurgeService:
             raise
         if line.surge_until_ms:  # an automatic surge lasts while its line is being worked
             self.lines.surge_until(screening_id, now_ms + self.policy.calm_seconds * 1000)
-        for request, decision in zip(pending, decisions, strict=True):
-            self.updates.send(
-                request.user_id,
-                {"type": "queue_update", "request_id": request.request_id, "status": decision.status, "position": 0},
-            )
+        self.updates.send_all(
+            [
+                (r.user_id, {"type": "queue_update", "request_id": r.request_id, "status": d.status, "position": 0})
+                for r, d in zip(pending, decisions, strict=True)
+            ]
+        )
         logger.info(
             "seat requests decided",
             extra={
