@@ -119,8 +119,9 @@ def _stored(item: SeatRequestItem) -> StoredRequest:
     return StoredRequest(request, decision.status, decision)
 
 
-def _decided_item(request: SeatRequest, decision: Decision, purge_at_ms: int) -> SeatRequestItem:
-    failure = decision.failure
+def _request_item(request: SeatRequest, purge_at_ms: int, decision: Decision | None = None) -> SeatRequestItem:
+    """The request's item: queued, or with its decision."""
+    failure = decision.failure if decision else None
     extra = (
         {"details": dict(failure.details), "alternatives": [asdict(s) for s in failure.alternatives]} if failure else {}
     )
@@ -131,10 +132,10 @@ def _decided_item(request: SeatRequest, decision: Decision, purge_at_ms: int) ->
         seat_ids=list(request.seat_ids),
         enqueued_at_ms=request.enqueued_at_ms,
         arrival=request.arrival,
-        status=decision.status,
-        ordinal=decision.ordinal,
-        decided_at_ms=decision.decided_at_ms,
-        reservation_id=decision.reservation_id,
+        status=decision.status if decision else "queued",
+        ordinal=decision.ordinal if decision else None,
+        decided_at_ms=decision.decided_at_ms if decision else None,
+        reservation_id=decision.reservation_id if decision else None,
         error_code=failure.code if failure else None,
         error_message=failure.message if failure else None,
         error_details=json.dumps(extra, separators=(",", ":")) if failure else None,
@@ -144,16 +145,7 @@ def _decided_item(request: SeatRequest, decision: Decision, purge_at_ms: int) ->
 
 class DynamoSeatRequests:
     def add(self, request: SeatRequest, purge_at_ms: int) -> bool:
-        item = SeatRequestItem(
-            request.request_id,
-            screening_id=request.screening_id,
-            user_id=request.user_id,
-            seat_ids=list(request.seat_ids),
-            enqueued_at_ms=request.enqueued_at_ms,
-            arrival=request.arrival,
-            status="queued",
-            purge_at=from_epoch_ms(purge_at_ms),
-        )
+        item = _request_item(request, purge_at_ms)
         try:
             item.save(condition=request_is_new())
         except PutError as error:
@@ -256,4 +248,4 @@ class DynamoLines:
             raise
         with SeatRequestItem.batch_write() as batch:
             for request, decision in decided:
-                batch.save(_decided_item(request, decision, purge_at_ms))
+                batch.save(_request_item(request, purge_at_ms, decision))
