@@ -313,7 +313,7 @@ class SurgeService:
     # --- helpers ---
 
     def _enqueue(self, principal: Principal, screening_id: str, seat_ids: Sequence[str], now_ms: int) -> RequestView:
-        wanted = self.booking.validate_hold(principal, screening_id, seat_ids)
+        wanted = self.booking.validate_hold(screening_id, seat_ids)
         request_id = request_id_for(principal.user_id, screening_id, wanted, now_ms)
         seen = self._view(screening_id, now_ms)
         seen.arrived_since += 1
