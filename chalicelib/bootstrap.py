@@ -221,7 +221,7 @@ class Services:
 
     @cached_property
     def surge(self) -> SurgeService:
-        from chalicelib.adapters.dynamodb.surge import DynamoLines, DynamoSeatRequests, ScreeningQueueSwitch
+        from chalicelib.adapters.dynamodb.surge import DynamoLines, DynamoSeatRequests
         from chalicelib.adapters.queue_updates import RealtimeQueueUpdates
         from chalicelib.adapters.sqs import SqsSeatRequestQueue
         from chalicelib.services.surge import SurgePolicy, SurgeService
@@ -233,7 +233,6 @@ class Services:
             lines=DynamoLines(),
             queue=SqsSeatRequestQueue(s, self.sqs),
             updates=RealtimeQueueUpdates(self.realtime.send_to_user),
-            admin_switch=ScreeningQueueSwitch(),
             screenings=self.catalog,
             clock=self.clock,
             policy=SurgePolicy(s.surge_rate_per_second, s.surge_calm_seconds, s.surge_max_wait_seconds),

@@ -7,11 +7,15 @@ WebSocket connection the user opened with ``?token=``). A client without one fol
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib.domain.errors import DependencyUnavailable
 from chalicelib.logs import logger
+
+UPDATE_THREADS = 8
+"""A batch's requesters are looked up (one index query each) and told in parallel, as the realtime room's holders."""
 
 
 class RealtimeQueueUpdates:
@@ -25,3 +29,11 @@ class RealtimeQueueUpdates:
             self._send_to_user(user_id, dict(message))
         except DependencyUnavailable:
             logger.warning("queue_update not sent", extra={"user_id": user_id, "request_id": message.get("request_id")})
+
+    def send_all(self, updates: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        if len(updates) < 2:
+            for user_id, message in updates:
+                self.send(user_id, message)
+            return
+        with ThreadPoolExecutor(min(len(updates), UPDATE_THREADS), thread_name_prefix="queue-updates") as pool:
+            list(pool.map(lambda update: self.send(*update), updates))

@@ -6,6 +6,7 @@ import json
 import math
 import threading
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -89,7 +90,7 @@ class SqsSeatRequestQueue:
                 lead = not self._sending
                 if lead:  # one sender at a time, so batches leave in the order their requests came
                     self._sending = True
-                    batch, self._waiting = self._waiting[:10], self._waiting[10:]
+                    batch, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]
             if not lead:
                 pending.done.wait(0.005)
                 continue
@@ -135,27 +136,10 @@ class _Pending:
 
 
 def _body(request: SeatRequest) -> str:
-    return json.dumps(
-        {
-            "request_id": request.request_id,
-            "screening_id": request.screening_id,
-            "user_id": request.user_id,
-            "seat_ids": list(request.seat_ids),
-            "enqueued_at_ms": request.enqueued_at_ms,
-            "arrival": request.arrival,
-        },
-        separators=(",", ":"),
-    )
+    return json.dumps(asdict(request), separators=(",", ":"))
 
 
 def seat_request_message(body: str) -> SeatRequest:
-    """The request a surge line message carries."""
+    """The request a surge line message carries (`_body`)."""
     data = json.loads(body)
-    return SeatRequest(
-        request_id=data["request_id"],
-        screening_id=data["screening_id"],
-        user_id=data["user_id"],
-        seat_ids=tuple(data["seat_ids"]),
-        enqueued_at_ms=int(data["enqueued_at_ms"]),
-        arrival=int(data["arrival"]),
-    )
+    return SeatRequest(**{**data, "seat_ids": tuple(data["seat_ids"])})

@@ -179,7 +179,7 @@ class BookingService:
 
     # --- writes ---
 
-    def validate_hold(self, principal: Principal, screening_id: str, seat_ids: Sequence[str]) -> tuple[str, ...]:
+    def validate_hold(self, screening_id: str, seat_ids: Sequence[str]) -> tuple[str, ...]:
         """The seats of a hold request, once every rule that needs no seat state has passed (400, 404, 409)."""
         wanted = self.policy.validate_seats(list(seat_ids))
         screening = self.screening(screening_id)
@@ -196,11 +196,11 @@ class BookingService:
         self, principal: Principal, screening_id: str, seat_ids: Sequence[str], *, hold_id: str | None = None
     ) -> Reservation:
         """All the seats or none. A hold for a screening where the user already holds seats replaces it."""
-        wanted = self.validate_hold(principal, screening_id, seat_ids)
+        wanted = self.validate_hold(screening_id, seat_ids)
         layout = self.layout(screening_id)
         visibly_taken = self._visibly_taken(screening_id, wanted, principal.user_id)
         if visibly_taken:
-            raise SeatsUnavailable(visibly_taken, self._alternatives(layout, screening_id, wanted, visibly_taken))
+            raise SeatsUnavailable(visibly_taken, self._alternatives(screening_id, wanted, visibly_taken))
         replacing: Reservation | None = None
         for _ in range(REPLACE_ATTEMPTS):
             now = self.clock.now()
@@ -220,7 +220,7 @@ class BookingService:
             try:
                 self.inventory.hold(new, replacing, now)
             except SeatsUnavailable as lost:
-                alternatives = self._alternatives(layout, screening_id, wanted, lost.seat_ids)
+                alternatives = self._alternatives(screening_id, wanted, lost.seat_ids)
                 raise SeatsUnavailable(lost.seat_ids, alternatives) from lost
             except HoldChanged as changed:
                 replacing = changed.current or self._current_hold(principal.user_id, screening_id)
@@ -317,11 +317,10 @@ class BookingService:
         # No expiry nudge here: the hold's one transaction is all it writes; the seat stream sends the nudge.
 
     def _alternatives(
-        self, layout: Layout, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]
+        self, screening_id: str, wanted: tuple[str, ...], lost: tuple[str, ...]
     ) -> list[seating.Suggestion]:
-        """Blocks of the same size near the seats first asked for, from a recent seat map plus the seats just lost."""
-        taken = self._recent_seat_map(screening_id).taken | set(lost)
-        return seating.suggest(layout, taken, len(wanted), near=wanted, limit=3)
+        """`alternatives_for`, from a recent seat map plus the seats just lost."""
+        return self.alternatives_for(screening_id, wanted, self._recent_seat_map(screening_id).taken | set(lost))
 
     def _visibly_taken(self, screening_id: str, wanted: tuple[str, ...], user_id: str) -> tuple[str, ...]:
         """The wanted seats that a seat map under a second old shows as someone else's right now; () without one."""

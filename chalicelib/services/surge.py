@@ -62,6 +62,10 @@ class Lines(Protocol):
 
     def state(self, screening_id: str, consistent: bool = False) -> LineState: ...
 
+    def view(self, screening_id: str) -> tuple[bool, LineState]:
+        """Whether an admin switched queue mode on (``PATCH /api/screenings/{id}``), and the line: one read."""
+        ...
+
     def add_arrivals(self, screening_id: str, shard: int, count: int) -> None:
         """Add arrivals to one of the screening's arrival shards."""
         ...
@@ -100,8 +104,8 @@ class RequestQueue(Protocol):
 
 
 class QueueUpdates(Protocol):
-    def send(self, user_id: str, message: Mapping[str, Any]) -> None:
-        """Tell the user's open WebSocket connections (best effort)."""
+    def send_all(self, updates: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        """Tell each user's open WebSocket connections its message (best effort; users are told in parallel)."""
         ...
 
 
@@ -111,12 +115,6 @@ class Screenings(Protocol):
     def screening(self, screening_id: str) -> tuple[Screening, int]: ...
 
     def set_queue_mode(self, principal: Principal, screening_id: str, queue_mode: bool) -> tuple[Screening, int]: ...
-
-
-class AdminSwitch(Protocol):
-    def admin_queue_mode(self, screening_id: str) -> bool:
-        """Whether an admin switched the screening's queue mode on (``PATCH /api/screenings/{id}``)."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,6 @@ class SurgeService:
     lines: Lines
     queue: RequestQueue
     updates: QueueUpdates
-    admin_switch: AdminSwitch
     screenings: Screenings
     clock: Clock
     policy: SurgePolicy = field(default_factory=SurgePolicy)
@@ -249,11 +246,12 @@ class SurgeService:
             raise
         if line.surge_until_ms:  # an automatic surge lasts while its line is being worked
             self.lines.surge_until(screening_id, now_ms + self.policy.calm_seconds * 1000)
-        for request, decision in zip(pending, decisions, strict=True):
-            self.updates.send(
-                request.user_id,
-                {"type": "queue_update", "request_id": request.request_id, "status": decision.status, "position": 0},
-            )
+        self.updates.send_all(
+            [
+                (r.user_id, {"type": "queue_update", "request_id": r.request_id, "status": d.status, "position": 0})
+                for r, d in zip(pending, decisions, strict=True)
+            ]
+        )
         logger.info(
             "seat requests decided",
             extra={
@@ -315,7 +313,7 @@ class SurgeService:
     # --- helpers ---
 
     def _enqueue(self, principal: Principal, screening_id: str, seat_ids: Sequence[str], now_ms: int) -> RequestView:
-        wanted = self.booking.validate_hold(principal, screening_id, seat_ids)
+        wanted = self.booking.validate_hold(screening_id, seat_ids)
         request_id = request_id_for(principal.user_id, screening_id, wanted, now_ms)
         seen = self._view(screening_id, now_ms)
         seen.arrived_since += 1
@@ -337,10 +335,9 @@ class SurgeService:
     def _view(self, screening_id: str, now_ms: int) -> _Seen:
         seen = self._seen.get(screening_id)
         if seen is None or now_ms - seen.at_ms > self.policy.mode_cache_seconds * 1000:
-            line = self.lines.state(screening_id)
+            admin, line = self.lines.view(screening_id)
             unflushed = seen.unflushed if seen else 0
             flushed_at = seen.flushed_at_ms if seen else 0
-            admin = self.admin_switch.admin_queue_mode(screening_id)
             seen = _Seen(now_ms, admin, line, arrived_since=unflushed, unflushed=unflushed, flushed_at_ms=flushed_at)
             self._seen[screening_id] = seen
         return seen

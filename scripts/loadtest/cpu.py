@@ -6,7 +6,7 @@ Read from /proc (Linux): the supervisor's descendants by their command (moto_ser
 from __future__ import annotations
 
 import os
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -35,7 +35,7 @@ def cpu_seconds(root_pid: int | None) -> dict[str, float]:
     children: dict[int, list[int]] = {}
     for pid, (ppid, _, _) in table.items():
         children.setdefault(ppid, []).append(pid)
-    totals: Counter = Counter()
+    totals: defaultdict[str, float] = defaultdict(float)
     stack = [root_pid] if root_pid else []
     while stack:
         pid = stack.pop()

@@ -66,6 +66,12 @@ async def watch(ctx: Context, screening_id: str, users: list[wire.User]) -> wire
     return watchers
 
 
+async def hold(ctx: Context, user: wire.User, screening_id: str, seat_ids: list[str]) -> wire.Answer:
+    """``POST /api/seat-reservations``, counted as a ``hold`` (201 a hold, 202 a place in the line, 409 a loss)."""
+    body = {"screening_id": screening_id, "seat_ids": seat_ids}
+    return await ctx.client.call("POST", "/api/seat-reservations", body, token=user.token, kind="hold")
+
+
 async def pay_some(ctx: Context, result: Result, winners: list[tuple[wire.User, str]], count: int = 20) -> None:
     """Pay for a few won holds (``POST /api/payments``); skipped, and said so, where payments do not exist."""
     paid = 0
@@ -128,13 +134,7 @@ async def contention(ctx: Context, users_count: int = 200, seats_count: int = 20
         nonlocal done
         wanted = neighbours(rng, pool)
         for _attempt in range(2):
-            answer = await ctx.client.call(
-                "POST",
-                "/api/seat-reservations",
-                {"screening_id": screening["id"], "seat_ids": wanted},
-                token=user.token,
-                kind="hold",
-            )
+            answer = await hold(ctx, user, screening["id"], wanted)
             if answer.status == 201:
                 wins.append((user, answer.body))
                 break
@@ -186,13 +186,7 @@ async def mixed(ctx: Context, workers: int, seconds: float) -> Result:
         rng = random.Random(n)
         while time.monotonic() < deadline:
             wanted = neighbours(rng, pool) if rng.random() < 0.5 else rng.sample(pool, 1)
-            answer = await ctx.client.call(
-                "POST",
-                "/api/seat-reservations",
-                {"screening_id": screening["id"], "seat_ids": wanted},
-                token=user.token,
-                kind="hold",
-            )
+            answer = await hold(ctx, user, screening["id"], wanted)
             if answer.status == 201:
                 counts["holds"] += 1
                 await asyncio.sleep(rng.uniform(0, 0.5))
@@ -281,13 +275,7 @@ async def surge(ctx: Context, requests: int, users_count: int, concurrency: int)
     async def send(item: Sent) -> None:
         nonlocal answered
         async with gate:
-            item.answer = await ctx.client.call(
-                "POST",
-                "/api/seat-reservations",
-                {"screening_id": sid, "seat_ids": item.seats},
-                token=item.user.token,
-                kind="hold",
-            )
+            item.answer = await hold(ctx, item.user, sid, item.seats)
             answered += 1
 
     decided = 0

@@ -8,19 +8,23 @@ Named conditions:
   refused here before it writes a decision;
 - `request_is_queued`: a request that never reached the queue is taken back only while still queued;
 - `surge_is_shorter(until)`: a surge is only ever lengthened by the instances that see a rush.
+The admin's switch is read from the catalog's screening item in the same BatchGetItem as the line (`DynamoLines.view`).
 Arrivals are counted on ten shards, each its own partition (docs/surge.md): none takes more than a tenth of a rush.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
+from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.adapters.dynamodb.base import condition_failed
+from chalicelib.adapters.dynamodb.base import back_off, condition_failed
+from chalicelib.adapters.dynamodb.models.catalog import ScreeningItem
 from chalicelib.adapters.dynamodb.models.surge import SeatRequestItem, SurgeLineItem
 from chalicelib.domain.clock import from_epoch_ms
 from chalicelib.domain.errors import Conflict
@@ -34,6 +38,29 @@ def _arrivals(screening_id: str, shard: int) -> str:
 
 def _attempts(screening_id: str, second: int) -> str:
     return f"{screening_id}#attempts#{second}"
+
+
+def _line_keys(screening_id: str) -> list[str]:
+    return [screening_id, *(_arrivals(screening_id, shard) for shard in range(ARRIVAL_SHARDS))]
+
+
+def _line_state(screening_id: str, items: Iterable[SurgeLineItem]) -> LineState:
+    """The line from its item and its arrival shards (absent ones count 0)."""
+    arrivals, line = 0, None
+    for item in items:
+        if item.key == screening_id:
+            line = item
+        else:
+            arrivals += int(item.tally or 0)
+    if line is None:
+        return LineState(arrivals=arrivals)
+    return LineState(
+        decided=int(line.tally or 0),
+        arrivals=arrivals,
+        surge_until_ms=int(line.surge_until_ms or 0),
+        last_batch_first=line.last_batch_first,
+        last_batch_count=int(line.last_batch_count or 0),
+    )
 
 
 ATTEMPTS_KEPT_MS = 24 * 3600 * 1000
@@ -92,8 +119,9 @@ def _stored(item: SeatRequestItem) -> StoredRequest:
     return StoredRequest(request, decision.status, decision)
 
 
-def _decided_item(request: SeatRequest, decision: Decision, purge_at_ms: int) -> SeatRequestItem:
-    failure = decision.failure
+def _request_item(request: SeatRequest, purge_at_ms: int, decision: Decision | None = None) -> SeatRequestItem:
+    """The request's item: queued, or with its decision."""
+    failure = decision.failure if decision else None
     extra = (
         {"details": dict(failure.details), "alternatives": [asdict(s) for s in failure.alternatives]} if failure else {}
     )
@@ -104,10 +132,10 @@ def _decided_item(request: SeatRequest, decision: Decision, purge_at_ms: int) ->
         seat_ids=list(request.seat_ids),
         enqueued_at_ms=request.enqueued_at_ms,
         arrival=request.arrival,
-        status=decision.status,
-        ordinal=decision.ordinal,
-        decided_at_ms=decision.decided_at_ms,
-        reservation_id=decision.reservation_id,
+        status=decision.status if decision else "queued",
+        ordinal=decision.ordinal if decision else None,
+        decided_at_ms=decision.decided_at_ms if decision else None,
+        reservation_id=decision.reservation_id if decision else None,
         error_code=failure.code if failure else None,
         error_message=failure.message if failure else None,
         error_details=json.dumps(extra, separators=(",", ":")) if failure else None,
@@ -117,16 +145,7 @@ def _decided_item(request: SeatRequest, decision: Decision, purge_at_ms: int) ->
 
 class DynamoSeatRequests:
     def add(self, request: SeatRequest, purge_at_ms: int) -> bool:
-        item = SeatRequestItem(
-            request.request_id,
-            screening_id=request.screening_id,
-            user_id=request.user_id,
-            seat_ids=list(request.seat_ids),
-            enqueued_at_ms=request.enqueued_at_ms,
-            arrival=request.arrival,
-            status="queued",
-            purge_at=from_epoch_ms(purge_at_ms),
-        )
+        item = _request_item(request, purge_at_ms)
         try:
             item.save(condition=request_is_new())
         except PutError as error:
@@ -152,22 +171,30 @@ class DynamoSeatRequests:
 class DynamoLines:
     def state(self, screening_id: str, consistent: bool = False) -> LineState:
         """One BatchGetItem: the line's item and its arrival shards."""
-        keys = [screening_id, *(_arrivals(screening_id, shard) for shard in range(ARRIVAL_SHARDS))]
-        arrivals, line = 0, None
-        for item in SurgeLineItem.batch_get(keys, consistent_read=consistent):
-            if item.key == screening_id:
-                line = item
-            else:
-                arrivals += int(item.tally or 0)
-        if line is None:
-            return LineState(arrivals=arrivals)
-        return LineState(
-            decided=int(line.tally or 0),
-            arrivals=arrivals,
-            surge_until_ms=int(line.surge_until_ms or 0),
-            last_batch_first=line.last_batch_first,
-            last_batch_count=int(line.last_batch_count or 0),
-        )
+        return _line_state(screening_id, SurgeLineItem.batch_get(_line_keys(screening_id), consistent_read=consistent))
+
+    def view(self, screening_id: str) -> tuple[bool, LineState]:
+        """One BatchGetItem over both tables: the admin's switch (the catalog's screening item) and the line."""
+        lines, screenings = SurgeLineItem.Meta.table_name, ScreeningItem.Meta.table_name
+        wanted: dict[str, Any] = {
+            lines: {"Keys": [{SurgeLineItem.key.attr_name: {"S": key}} for key in _line_keys(screening_id)]},
+            screenings: {
+                "Keys": [{ScreeningItem.id.attr_name: {"S": screening_id}}],
+                "ProjectionExpression": ScreeningItem.queue_mode.attr_name,
+            },
+        }
+        found: dict[str, list[dict[str, Any]]] = {lines: [], screenings: []}
+        client = SurgeLineItem._get_connection().connection.client
+        for attempt in itertools.count():
+            answer = client.batch_get_item(RequestItems=wanted)
+            for table, items in answer["Responses"].items():
+                found[table].extend(items)
+            wanted = answer.get("UnprocessedKeys") or {}
+            if not wanted:
+                break
+            back_off(attempt)
+        admin = any(ScreeningItem.from_raw_data(raw).queue_mode for raw in found[screenings])
+        return admin, _line_state(screening_id, (SurgeLineItem.from_raw_data(raw) for raw in found[lines]))
 
     def add_arrivals(self, screening_id: str, shard: int, count: int) -> None:
         SurgeLineItem(_arrivals(screening_id, shard)).update(actions=[SurgeLineItem.tally.add(count)])
@@ -221,16 +248,4 @@ class DynamoLines:
             raise
         with SeatRequestItem.batch_write() as batch:
             for request, decision in decided:
-                batch.save(_decided_item(request, decision, purge_at_ms))
-
-
-class ScreeningQueueSwitch:
-    """The admin's switch, stored on the catalog's screening item (`AdminSwitch`)."""
-
-    def admin_queue_mode(self, screening_id: str) -> bool:
-        from chalicelib.adapters.dynamodb.models.catalog import ScreeningItem
-
-        try:
-            return bool(ScreeningItem.get(screening_id, attributes_to_get=["queue_mode"]).queue_mode)
-        except ScreeningItem.DoesNotExist:
-            return False
+                batch.save(_request_item(request, purge_at_ms, decision))

@@ -31,6 +31,16 @@ def queued(api, admin, screening) -> dict:
     return screening
 
 
+@pytest.fixture
+def notifier(app_services):
+    """What the app posts to WebSocket connections (asked for before anything builds the realtime room)."""
+    from tests.api.realtime.conftest import RecordingNotifier
+
+    recording = RecordingNotifier()
+    app_services.__dict__["notifier"] = recording
+    return recording
+
+
 def ask(api, token, screening, seats):
     return api.post("/api/seat-reservations", {"screening_id": screening["id"], "seat_ids": seats}, token=token)
 
@@ -146,6 +156,30 @@ def test_the_first_to_ask_gets_the_seat_and_the_next_is_told_with_alternatives(
         "C5" not in a["seat_ids"] for a in lost["error"]["details"]["alternatives"]
     )
     assert reservations_of(api, bob, "bob") == []
+
+
+def test_each_requester_is_told_on_its_own_sockets_when_its_request_is_decided(
+    notifier, api, alice, bob, lambdas, queued, app_services
+):
+    from tests.api.realtime.conftest import WebSocketRoutes
+
+    sockets = WebSocketRoutes(lambdas.lambda_)
+    sockets.connect("alice-phone", token=alice)
+    sockets.connect("bob-phone", token=bob)
+    won = ask(api, alice, queued, ["B1"]).json["request_id"]
+    lost = ask(api, bob, queued, ["B1"]).json["request_id"]
+
+    deliver(lambdas, waiting_messages(app_services))
+
+    def queue_updates(connection_id: str) -> list[dict]:
+        return [m for m in notifier.to(connection_id) if m["type"] == "queue_update"]
+
+    assert queue_updates("alice-phone") == [
+        {"type": "queue_update", "request_id": won, "status": "succeeded", "position": 0}
+    ]
+    assert queue_updates("bob-phone") == [
+        {"type": "queue_update", "request_id": lost, "status": "failed", "position": 0}
+    ]
 
 
 def test_a_second_delivery_of_a_batch_makes_no_second_reservation(api, alice, bob, queued, app_services, lambdas):

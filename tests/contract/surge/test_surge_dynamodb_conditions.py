@@ -112,3 +112,17 @@ def test_a_decided_request_is_never_taken_back(requests, lines):
         requests.forget(a_request(1).request_id)
 
     assert requests.get(a_request(1).request_id).status == "succeeded"
+
+
+def test_the_view_is_the_admins_flag_and_the_line_in_one_read(lines):
+    from chalicelib.adapters.dynamodb.models.catalog import ScreeningItem
+
+    assert lines.view(SCREENING) == (False, LineState())  # neither a screening item nor a line yet
+
+    when = "2026-06-02T19:00:00Z"
+    ScreeningItem(SCREENING, movie_id="mov", theater_id="thr", starts_at=when, ends_at=when, busy_until=when,
+                  day="2026-06-02", seats_total=2, queue_mode=True, created_at_ms=0).save()  # fmt: skip
+    lines.surge_until(SCREENING, 10_000)
+    lines.add_arrivals(SCREENING, 4, 3)
+
+    assert lines.view(SCREENING) == (True, LineState(arrivals=3, surge_until_ms=10_000))

@@ -129,3 +129,21 @@ def test_queue_updates_go_to_the_users_connections_and_a_failed_send_never_fails
 
     RealtimeQueueUpdates(unreachable).send("bob", {"request_id": "req_1"})  # logged, not raised
     assert sent == [("alice", {"status": "queued"})]
+
+
+def test_a_batch_of_queue_updates_tells_every_user_even_when_one_cannot_be_reached():
+    from chalicelib.adapters.queue_updates import RealtimeQueueUpdates
+    from chalicelib.domain.errors import DependencyUnavailable
+
+    sent: list[tuple[str, dict]] = []
+
+    def send_to_user(user: str, message: dict) -> int:
+        if user == "bob":
+            raise DependencyUnavailable("websocket_unavailable")
+        sent.append((user, message))
+        return 1
+
+    updates = [(user, {"request_id": f"req_{user}"}) for user in ("alice", "bob", "carol", "dave")]
+    RealtimeQueueUpdates(send_to_user).send_all(updates)  # bob's failure is logged, not raised
+
+    assert sorted(sent) == [(user, {"request_id": f"req_{user}"}) for user in ("alice", "carol", "dave")]
