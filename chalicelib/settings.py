@@ -142,8 +142,9 @@ def table_prefix() -> str:
 def get_settings() -> Settings:
     env = os.environ
     stage = env.get("STAGE", "local")
-    keys = _signing_keys(env.get("JWT_SIGNING_KEYS"), env.get("STAGE"), _may_use_the_development_key(env))
-    ticket_keys = _ticket_keys(env.get("TICKET_SIGNING_KEYS"), _may_use_the_development_key(env))
+    development_key_allowed = _may_use_the_development_key(env)
+    keys = _signing_keys(env.get("JWT_SIGNING_KEYS"), env.get("STAGE"), development_key_allowed)
+    ticket_keys = _ticket_keys(env.get("TICKET_SIGNING_KEYS"), development_key_allowed)
     login_state_cache_seconds = _int("LOGIN_STATE_CACHE_SECONDS", LOGIN_STATE_CACHE_MAX_SECONDS)
     if not 0 <= login_state_cache_seconds <= LOGIN_STATE_CACHE_MAX_SECONDS:
         raise RuntimeError(
