@@ -90,18 +90,8 @@ def _signing_keys(raw: str | None, stage: str | None, development_key_allowed: b
     if not raw:
         if development_key_allowed:
             return dict(DEV_SIGNING_KEYS)
-        raise RuntimeError(
-            f"JWT_SIGNING_KEYS is not set for stage {stage!r}: refusing the built-in development key, which "
-            f"is public. Only STAGE={' or '.join(sorted(KEYLESS_STAGES))}, set explicitly and outside Lambda, "
-            "may run without it (docs/deploy.md)."
-        )
-    try:
-        keys = json.loads(raw)
-    except ValueError as exc:
-        raise RuntimeError("JWT_SIGNING_KEYS is not JSON; it is an object of key id to key.") from exc
-    if not isinstance(keys, dict) or not keys or not all(isinstance(k, str) and k for k in keys.values()):
-        raise RuntimeError("JWT_SIGNING_KEYS must be a non-empty JSON object of key id to key (a string).")
-    return keys
+        raise _no_keys("JWT_SIGNING_KEYS", stage, "docs/deploy.md")
+    return _key_table("JWT_SIGNING_KEYS", raw, "key")
 
 
 def _ticket_keys(raw: str | None, development_key_allowed: bool) -> dict[str, str]:
@@ -110,23 +100,32 @@ def _ticket_keys(raw: str | None, development_key_allowed: bool) -> dict[str, st
         # Empty for a deployed stage: the ticket signer refuses to be built (`require_ticket_keys`), so only
         # the functions that sign or verify tickets fail, with this explanation, and nothing signs with the dev key.
         return dict(DEV_TICKET_KEYS) if development_key_allowed else {}
+    return _key_table("TICKET_SIGNING_KEYS", raw, "seed")
+
+
+def _key_table(name: str, raw: str, value: str) -> dict[str, str]:
+    """The JSON object of key id to `value` (a non-empty string) that the variable `name` holds."""
     try:
         keys = json.loads(raw)
     except ValueError as exc:
-        raise RuntimeError("TICKET_SIGNING_KEYS is not JSON; it is an object of key id to seed.") from exc
+        raise RuntimeError(f"{name} is not JSON; it is an object of key id to {value}.") from exc
     if not isinstance(keys, dict) or not keys or not all(isinstance(k, str) and k for k in keys.values()):
-        raise RuntimeError("TICKET_SIGNING_KEYS must be a non-empty JSON object of key id to seed (a string).")
+        raise RuntimeError(f"{name} must be a non-empty JSON object of key id to {value} (a string).")
     return keys
 
 
 def require_ticket_keys(settings: Settings) -> dict[str, str]:
     if not settings.ticket_signing_keys:
-        raise RuntimeError(
-            f"TICKET_SIGNING_KEYS is not set for stage {settings.stage!r}: refusing the built-in development key, "
-            f"which is public. Only STAGE={' or '.join(sorted(KEYLESS_STAGES))}, set explicitly and outside Lambda, "
-            "may run without it (docs/payments.md)."
-        )
+        raise _no_keys("TICKET_SIGNING_KEYS", settings.stage, "docs/payments.md")
     return settings.ticket_signing_keys
+
+
+def _no_keys(name: str, stage: str | None, doc: str) -> RuntimeError:
+    return RuntimeError(
+        f"{name} is not set for stage {stage!r}: refusing the built-in development key, which is public. "
+        f"Only STAGE={' or '.join(sorted(KEYLESS_STAGES))}, set explicitly and outside Lambda, may run without it "
+        f"({doc})."
+    )
 
 
 def queue_prefix() -> str:
@@ -143,8 +142,9 @@ def table_prefix() -> str:
 def get_settings() -> Settings:
     env = os.environ
     stage = env.get("STAGE", "local")
-    keys = _signing_keys(env.get("JWT_SIGNING_KEYS"), env.get("STAGE"), _may_use_the_development_key(env))
-    ticket_keys = _ticket_keys(env.get("TICKET_SIGNING_KEYS"), _may_use_the_development_key(env))
+    development_key_allowed = _may_use_the_development_key(env)
+    keys = _signing_keys(env.get("JWT_SIGNING_KEYS"), env.get("STAGE"), development_key_allowed)
+    ticket_keys = _ticket_keys(env.get("TICKET_SIGNING_KEYS"), development_key_allowed)
     login_state_cache_seconds = _int("LOGIN_STATE_CACHE_SECONDS", LOGIN_STATE_CACHE_MAX_SECONDS)
     if not 0 <= login_state_cache_seconds <= LOGIN_STATE_CACHE_MAX_SECONDS:
         raise RuntimeError(

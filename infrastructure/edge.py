@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.api.errors import error_body
 from infrastructure.naming import sub
 
 
@@ -132,17 +133,10 @@ def _visibility(name: str) -> dict[str, Any]:
 
 
 def rate_limited_body() -> str:
-    """Our error body (API.md), as WAF sends it instead of its own 403 page."""
-    return json.dumps(
-        {
-            "error": {
-                "code": "rate_limited",
-                "message": "Too many requests from your network. Try again in a minute.",
-                "details": {"retry_after_seconds": RETRY_AFTER_SECONDS, "scope": "source"},
-            }
-        },
-        separators=(",", ":"),
-    )
+    """Our error body (API.md, `chalicelib.api.errors.error_body`), as WAF sends it instead of its own 403 page."""
+    message = "Too many requests from your network. Try again in a minute."
+    details = {"retry_after_seconds": RETRY_AFTER_SECONDS, "scope": "source"}
+    return json.dumps(error_body("rate_limited", message, details), separators=(",", ":"))
 
 
 def web_acl_resources(api_stage: str) -> dict[str, dict[str, Any]]:

@@ -16,10 +16,11 @@ conditional writes that hold, extend and release it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from chalicelib.domain.errors import HoldCooldown
 from chalicelib.domain.layout import Seat
 
 SeatStatus = Literal["available", "held", "sold", "blocked"]
@@ -59,6 +60,12 @@ class SeatState:
 def cooldown_ends_ms(hold_ends_ms: int, cooldown_seconds: int) -> int:
     """When a hold ending at ``hold_ends_ms`` lets its user hold its seats again."""
     return hold_ends_ms + cooldown_seconds * 1000
+
+
+def cooldown_refusal(cooling: Sequence[SeatState], now_ms: int) -> HoldCooldown:
+    """The refusal of a new hold of these seats, each in its user's cooldown: their ids and the longest wait."""
+    wait_ms = max((seat.cooling_until_ms or now_ms) - now_ms for seat in cooling)
+    return HoldCooldown([seat.seat_id for seat in cooling], -(-wait_ms // 1000))
 
 
 def count_available(states: Iterable[SeatState], now_ms: int) -> int:

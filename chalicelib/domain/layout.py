@@ -30,7 +30,7 @@ MAX_PRICE_CENTS = 1_000_000
 MAX_CATEGORIES = 20
 
 ROW_LABEL_PATTERN = r"[A-Z]{1,3}"
-SEAT_ID_PATTERN = r"^[A-Z]{1,3}[1-9][0-9]{0,2}$"
+SEAT_ID_PATTERN = rf"^{ROW_LABEL_PATTERN}[1-9][0-9]{{0,2}}$"  # numbers 1 to 999: MAX_SEAT_NUMBER
 """A seat id: its row label, then its number 1 to `MAX_SEAT_NUMBER` without leading zeros (``F12``).
 
 The one definition of what a seat is called: layouts are checked against it and holds take only ids like it,

@@ -20,8 +20,6 @@ Guarantees a reviewer can check here:
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -45,6 +43,7 @@ from chalicelib.domain.clock import Clock, new_id
 from chalicelib.domain.errors import Conflict, NotFound, RateLimited, Unauthorized
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.logs import logger
+from chalicelib.services.caching import BoundedCache
 from chalicelib.services.tokens import AccessTokens, IssuedAccessToken
 
 # --- ports ---------------------------------------------------------------------------------------------------
@@ -137,7 +136,10 @@ class AccountPolicy:
 REVOCATION_BOUND_SECONDS = 60
 """A revoked login's access tokens are refused at most this long after the revocation: the API Gateway
 authorizer cache (30 s, `chalicelib.api.auth.AUTHORIZER_TTL_SECONDS`) plus the login-state cache (30 s)."""
-LOGIN_STATE_CACHE_ENTRIES = 10_000  # ~1 MB per instance at most; the oldest is forgotten first
+LOGIN_STATE_CACHE_ENTRIES = 10_000
+LOGIN_STATE_BYTES = 300
+"""A remembered login state (family id, read time, revoked): ~300 bytes (tracemalloc, CPython 3.11), so the
+cache holds ~3 MB per instance at most; the least recently used is forgotten first."""
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,9 @@ class AccountService:
         self._tokens = tokens
         self._clock = clock
         self._policy = policy
-        self._login_states: OrderedDict[str, tuple[datetime, bool]] = OrderedDict()  # family -> (read at, revoked)
-        self._login_states_lock = threading.Lock()
+        self._login_states: BoundedCache[str, tuple[datetime, bool]] = BoundedCache(  # family -> (read at, revoked)
+            LOGIN_STATE_CACHE_ENTRIES, LOGIN_STATE_CACHE_ENTRIES * LOGIN_STATE_BYTES, lambda _: LOGIN_STATE_BYTES
+        )
 
     def register(self, email: str, password: str, name: str) -> Session:
         user = self._new_user(email, password, name, "customer")
@@ -329,18 +332,13 @@ class AccountService:
     def _login_revoked(self, family_id: str) -> bool:
         """Whether the login is revoked, read at most once per `login_state_cache_seconds` (revoked is for good)."""
         now = self._clock.now()
-        with self._login_states_lock:
-            cached = self._login_states.get(family_id)
+        cached = self._login_states.get(family_id)
         if cached is not None:
             read_at, revoked = cached
             if revoked or (now - read_at).total_seconds() < self._policy.login_state_cache_seconds:
                 return revoked
         revoked = self._sessions.family_revoked_at(family_id) is not None
-        with self._login_states_lock:
-            self._login_states[family_id] = (now, revoked)
-            self._login_states.move_to_end(family_id)
-            while len(self._login_states) > LOGIN_STATE_CACHE_ENTRIES:
-                self._login_states.popitem(last=False)
+        self._login_states.put(family_id, (now, revoked))
         return revoked
 
     def _revoked_for_reuse(self, record: RefreshTokenRecord, now: datetime) -> Unauthorized:

@@ -9,13 +9,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.domain.clock import epoch_ms
-from chalicelib.domain.errors import Conflict, HoldChanged, HoldCooldown, HoldExpired, SeatsUnavailable
-from chalicelib.domain.holds import SeatState, SeatStatus, cooldown_ends_ms
+from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
+from chalicelib.domain.holds import SeatState, SeatStatus, cooldown_ends_ms, cooldown_refusal
 from chalicelib.domain.layout import Layout, Seat
 from chalicelib.domain.reservations import BookingEvent, ReleaseReason, Reservation
 from chalicelib.services.booking_ports import ScreeningForSale
+from chalicelib.settings import Settings
 
-DEFAULT_COOLDOWN_SECONDS = 600  # as the DynamoDB adapter's
+DEFAULT_COOLDOWN_SECONDS = Settings.hold_cooldown_seconds
 T = TypeVar("T")
 
 
@@ -94,8 +95,7 @@ class InMemorySeatInventory:
                 if not (continuing and seat_id in kept) and seats[seat_id].cooling_down_for(new.user_id, now_ms)
             ]
             if cooling:
-                wait_ms = max((seat.cooling_until_ms or now_ms) - now_ms for seat in cooling)
-                raise HoldCooldown([seat.seat_id for seat in cooling], -(-wait_ms // 1000))
+                raise cooldown_refusal(cooling, now_ms)
             if new.id in self._reservations:
                 raise Conflict("reservation_exists", f"A reservation with id {new.id} exists already.")
             if replacing:
@@ -158,19 +158,11 @@ class InMemorySeatInventory:
             return extended
 
     def sell(self, reservation: Reservation, now: datetime) -> None:
-        now_ms = epoch_ms(now)
         with self._lock:
-            stored = self._reservations.get(reservation.id)
-            seats = self._seats[reservation.screening_id]
-            holder = self._holders.get((reservation.user_id, reservation.screening_id))
-            if (
-                not all(self._still_held_by(seats.get(s), reservation.id, now_ms) for s in reservation.seat_ids)
-                or stored is None
-                or stored.status != "active"
-                or holder is None
-                or holder[0] != reservation.id
-            ):
+            stored = self._intact(reservation, epoch_ms(now))
+            if stored is None or stored.status != "active":
                 raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.")
+            seats = self._seats[reservation.screening_id]
             for seat_id in reservation.seat_ids:
                 seat = seats[seat_id]
                 seats[seat_id] = replace(seat, status="sold", expires_at_ms=None, version=seat.version + 1)
@@ -185,18 +177,10 @@ class InMemorySeatInventory:
             self._seats[screening_id][seat_id] = self._freed(seat)
 
     def _extend(self, reservation: Reservation, new_expiry: datetime, now: datetime) -> Reservation:
-        now_ms = epoch_ms(now)
-        stored = self._reservations.get(reservation.id)
-        seats = self._seats[reservation.screening_id]
-        holder = self._holders.get((reservation.user_id, reservation.screening_id))
-        if (
-            not all(self._still_held_by(seats.get(s), reservation.id, now_ms) for s in reservation.seat_ids)
-            or stored is None
-            or not self._extendable(stored, now)
-            or holder is None
-            or holder[0] != reservation.id
-        ):
+        stored = self._intact(reservation, epoch_ms(now))
+        if stored is None or not self._extendable(stored, now):
             raise HoldExpired("hold_expired", "This hold has expired or changed; hold the seats again.")
+        seats = self._seats[reservation.screening_id]
         for seat_id in reservation.seat_ids:
             seat = seats[seat_id]
             seats[seat_id] = replace(
@@ -222,6 +206,17 @@ class InMemorySeatInventory:
         answer = write()
         self._answered[token] = (call, answer)
         return answer
+
+    def _intact(self, reservation: Reservation, now_ms: int) -> Reservation | None:
+        """The stored reservation, while its seats are all `still_held_by` it and its holder is `holder_is` it."""
+        stored = self._reservations.get(reservation.id)
+        seats = self._seats[reservation.screening_id]
+        holder = self._holders.get((reservation.user_id, reservation.screening_id))
+        if stored is None or holder is None or holder[0] != reservation.id:
+            return None
+        if not all(self._still_held_by(seats.get(s), reservation.id, now_ms) for s in reservation.seat_ids):
+            return None
+        return stored
 
     def _current(self, holder: tuple[str, int] | None) -> Reservation | None:
         return self._reservations.get(holder[0]) if holder else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,12 +65,22 @@ class CinemaModel(Model):
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
-        """PynamoDB's connection, whose botocore client raises `ServiceBusy` for a call storage did not decide."""
+        """PynamoDB's connection, whose botocore client raises `ServiceBusy` for a call storage did not decide.
+
+        PynamoDB asks for the connection on every call, and may build a new client (when its credentials went
+        missing): the hook is registered once per client, not per call (botocore's `register` inspects the
+        handler's signature each time, ~25 us).
+        """
         connection = super()._get_connection()
-        connection.connection.client.meta.events.register(
-            "after-call.dynamodb", raise_when_busy, unique_id="cinema-raise-when-busy"
-        )
+        client = connection.connection.client
+        if client not in _BUSY_HOOKED:
+            client.meta.events.register("after-call.dynamodb", raise_when_busy, unique_id="cinema-raise-when-busy")
+            _BUSY_HOOKED.add(client)
         return connection
+
+
+_BUSY_HOOKED: weakref.WeakSet[Any] = weakref.WeakSet()
+"""The botocore clients `raise_when_busy` is registered on (``unique_id`` keeps a race between threads harmless)."""
 
 
 # --- storage too busy to decide ----------------------------------------------------------------------------

@@ -36,16 +36,11 @@ from pynamodb.expressions.update import Action
 from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, back_off, busy
 from chalicelib.adapters.dynamodb.models.booking import HolderItem, ReservationItem, SeatItem
 from chalicelib.domain.clock import epoch_ms, from_epoch_ms
-from chalicelib.domain.errors import (
-    Conflict,
-    HoldChanged,
-    HoldCooldown,
-    HoldExpired,
-    SeatsUnavailable,
-)
-from chalicelib.domain.holds import SeatState, SeatStatus, cooldown_ends_ms
+from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
+from chalicelib.domain.holds import SeatState, SeatStatus, cooldown_ends_ms, cooldown_refusal
 from chalicelib.domain.layout import Seat
 from chalicelib.domain.reservations import ReleaseReason, Reservation, ReservationStatus
+from chalicelib.settings import Settings
 
 EXPIRY_SHARDS = 10
 PURGE_AFTER_MS = 30 * 24 * 3600 * 1000  # ended reservations are garbage-collected by TTL a month later
@@ -60,7 +55,7 @@ STATE_ATTRIBUTES = (
     "cooling_for",
     "cooling_until_ms",
 )
-DEFAULT_COOLDOWN_SECONDS = 600  # settings.hold_cooldown_seconds
+DEFAULT_COOLDOWN_SECONDS = Settings.hold_cooldown_seconds
 
 # --- named conditions: each says what it guarantees --------------------------------------------------
 
@@ -356,10 +351,7 @@ class DynamoSeatInventory:
         taken = [seat for seat in _seat_ids(labels) if seat not in cooling]
         if taken:
             raise SeatsUnavailable([seat for seat in new.seat_ids if seat in taken]) from cancelled.error
-        wait_ms = max((state.cooling_until_ms or now_ms) - now_ms for state in cooling.values())
-        raise HoldCooldown([seat for seat in new.seat_ids if seat in cooling], -(-wait_ms // 1000)) from (
-            cancelled.error
-        )
+        raise cooldown_refusal([cooling[seat] for seat in new.seat_ids if seat in cooling], now_ms) from cancelled.error
 
     def release(
         self, reservation: Reservation, status: ReleaseReason, now: datetime, request_token: str | None = None

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
 import pytest
 
 from chalicelib.domain.layout import Layout, parse_layout
+from chalicelib.domain.reservations import Reservation
 from scripts.localcloud import moto_idempotency
 from tests.fakes.booking import InMemorySeatInventory
 
 SCREENING = "scr_contract"
+NOW = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
 
 SMALL_LAYOUT = {
     "rows": [
@@ -50,3 +55,25 @@ def inventory(empty_inventory, layout):
     """The inventory of one screening of `SMALL_LAYOUT`, created through the port as the catalog creates it."""
     empty_inventory.add_screening(SCREENING, layout.seats)
     return empty_inventory
+
+
+def a_hold(
+    user: str, seats: tuple[str, ...], *, at: datetime = NOW, seconds: int = 600, started_at: datetime | None = None
+) -> Reservation:
+    """A hold of `SCREENING` with an id of its own (ids are never reused across tests and modules)."""
+    return Reservation(
+        id=f"rsv_{user}_{uuid4().hex[:12]}",
+        screening_id=SCREENING,
+        user_id=user,
+        seat_ids=seats,
+        prices={seat: 1200 for seat in seats},
+        currency="USD",
+        status="active",
+        created_at=at,
+        expires_at=at + timedelta(seconds=seconds),
+        started_at=started_at or at,
+    )
+
+
+def statuses(inventory) -> dict[str, tuple[str, str | None]]:
+    return {seat.seat_id: (seat.status, seat.hold_id) for seat in inventory.seat_states(SCREENING)}

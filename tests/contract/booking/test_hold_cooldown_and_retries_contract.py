@@ -7,20 +7,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from uuid import uuid4
 
 import pytest
 
 from chalicelib.domain.errors import HoldCooldown, HoldExpired, SeatsUnavailable
-from tests.contract.booking.conftest import COOLDOWN_SECONDS, SCREENING
-from tests.contract.booking.test_seat_inventory_contract import NOW, statuses
-from tests.contract.booking.test_seat_inventory_contract import a_hold as a_numbered_hold
-
-
-def a_hold(user: str, seats: tuple[str, ...], **when):
-    """A hold with an id of its own (this module's numbering would repeat the other module's)."""
-    hold = a_numbered_hold(user, seats, **when)
-    return replace(hold, id=f"rsv_{user}_{uuid4().hex[:12]}")
+from tests.contract.booking.conftest import COOLDOWN_SECONDS, NOW, SCREENING, a_hold, statuses
 
 
 def at(seconds: float):

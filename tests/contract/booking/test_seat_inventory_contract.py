@@ -3,40 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from chalicelib.domain.clock import epoch_ms
 from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
 from chalicelib.domain.holds import count_available
-from chalicelib.domain.reservations import Reservation
-from tests.contract.booking.conftest import SCREENING
-
-NOW = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
-_counter = iter(range(10_000))
-
-
-def a_hold(
-    user: str, seats: tuple[str, ...], *, at: datetime = NOW, seconds: int = 600, started_at: datetime | None = None
-) -> Reservation:
-    return Reservation(
-        id=f"rsv_{user}_{next(_counter)}",
-        screening_id=SCREENING,
-        user_id=user,
-        seat_ids=seats,
-        prices={seat: 1200 for seat in seats},
-        currency="USD",
-        status="active",
-        created_at=at,
-        expires_at=at + timedelta(seconds=seconds),
-        started_at=started_at or at,
-    )
-
-
-def statuses(inventory) -> dict[str, tuple[str, str | None]]:
-    return {seat.seat_id: (seat.status, seat.hold_id) for seat in inventory.seat_states(SCREENING)}
-
+from tests.contract.booking.conftest import NOW, SCREENING, a_hold, statuses
 
 # A screening's seats
 

@@ -11,8 +11,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.errors import Conflict, HoldExpired, SeatsUnavailable
-from tests.contract.booking.conftest import SCREENING
-from tests.contract.booking.test_seat_inventory_contract import NOW, a_hold, statuses
+from tests.contract.booking.conftest import NOW, SCREENING, a_hold, statuses
 
 
 def test_selling_a_running_hold_makes_its_seats_sold_and_the_reservation_paid(inventory):
