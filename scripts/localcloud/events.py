@@ -29,11 +29,10 @@ from typing import Any
 
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig, SQSEventConfig
-from chalice.local import LambdaContext
 
 from scripts.localcloud.environment import configure_logging
 from scripts.localcloud.schedules import Schedule, schedule_of
-from scripts.localcloud.streams import StreamPump
+from scripts.localcloud.streams import StreamPump, invoke
 
 log = logging.getLogger("localcloud.events")
 
@@ -138,15 +137,6 @@ class EventPump:
             [(j.handler, j.schedule.text) for j in self.jobs],
         )
 
-    def _invoke(self, handler: str, event: dict[str, Any]) -> bool:
-        context = LambdaContext(function_name=handler, memory_size=512, max_runtime_ms=60_000)
-        try:
-            self._app.handler_map[handler](event, context)
-        except Exception:
-            log.exception("handler %s failed; its batch returns to the queue", handler)
-            return False
-        return True
-
     def poll(self, source: QueueSource) -> int:
         """Deliver one batch from a queue; the number of messages handed to the handler."""
         messages: list[dict[str, Any]] = []
@@ -164,7 +154,8 @@ class EventPump:
                 break
         if not messages:
             return 0
-        if self._invoke(source.handler, sqs_event(source, messages, self._region)):
+        event = sqs_event(source, messages, self._region)
+        if invoke(self._app, source.handler, event, "its batch returns to the queue"):
             entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)]
             for start in range(0, len(entries), MAX_RECEIVE):
                 self._sqs.delete_message_batch(QueueUrl=source.queue_url, Entries=entries[start : start + MAX_RECEIVE])
@@ -175,7 +166,8 @@ class EventPump:
         ran = []
         for job in self.jobs:
             if job.due <= now:
-                self._invoke(job.handler, scheduled_event(self._app, job, self._region, now))
+                event = scheduled_event(self._app, job, self._region, now)
+                invoke(self._app, job.handler, event, "it runs again when next due")
                 job.due = job.schedule.next_after(now)
                 ran.append(job.handler)
         return ran

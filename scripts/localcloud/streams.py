@@ -77,6 +77,17 @@ def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     }
 
 
+def invoke(app: Chalice, handler: str, event: dict[str, Any], after_failure: str) -> bool:
+    """Run an event handler as Lambda would; False (logged, with what happens next) when it raised."""
+    context = LambdaContext(function_name=handler, memory_size=512, max_runtime_ms=60_000)
+    try:
+        app.handler_map[handler](event, context)
+    except Exception:
+        log.exception("handler %s failed; %s", handler, after_failure)
+        return False
+    return True
+
+
 class StreamPump:
     def __init__(self, app: Chalice, dynamodb: Any, streams: Any, *, poll_seconds: float = POLL_SECONDS):
         self._app = app
@@ -125,22 +136,13 @@ class StreamPump:
                 batch = [lambda_record(record, source.stream_arn or "") for record in answer.get("Records", [])]
                 if not batch:
                     continue
-            if self._invoke(source.handler, {"Records": batch}):
+            if invoke(self._app, source.handler, {"Records": batch}, "its batch is retried before anything after it"):
                 shard.failed_batch, shard.failures = [], 0
                 delivered += len(batch)
             else:
                 shard.failed_batch = batch
                 shard.failures += 1
         return delivered
-
-    def _invoke(self, handler: str, event: dict[str, Any]) -> bool:
-        context = LambdaContext(function_name=handler, memory_size=512, max_runtime_ms=60_000)
-        try:
-            self._app.handler_map[handler](event, context)
-        except Exception:
-            log.exception("handler %s failed; its batch is retried before anything after it", handler)
-            return False
-        return True
 
     def run(self, stop: threading.Event) -> list[threading.Thread]:
         """One poller thread per stream, as Lambda polls each shard of each mapping on its own."""

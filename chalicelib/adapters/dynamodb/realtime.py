@@ -64,11 +64,8 @@ class DynamoConnections:
         ).save()
 
     def get(self, connection_id: str) -> Connection | None:
-        try:
-            item = ConnectionItem.get(connection_id, consistent_read=True)
-        except DoesNotExist:
-            return None
-        return _connection(item)
+        item = self._item(connection_id)
+        return _connection(item) if item is not None else None
 
     def remove(self, connection_id: str) -> Connection | None:
         answer = ConnectionItem._get_connection().delete_item(connection_id, return_values="ALL_OLD")
@@ -106,7 +103,7 @@ class DynamoConnections:
             if not condition_failed(exc):
                 raise
             refused = exc
-        current = self.get_item(connection_id)
+        current = self._item(connection_id)
         if current is None:
             raise NotFound("connection_not_found", "This connection is closed.") from refused
         if current.joins is not None and int(current.joins) >= limits.joins:
@@ -120,7 +117,7 @@ class DynamoConnections:
         ) from refused
 
     @staticmethod
-    def get_item(connection_id: str) -> ConnectionItem | None:
+    def _item(connection_id: str) -> ConnectionItem | None:
         try:
             return ConnectionItem.get(connection_id, consistent_read=True)
         except DoesNotExist:

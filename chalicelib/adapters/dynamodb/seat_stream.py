@@ -17,11 +17,6 @@ from chalicelib.domain.seat_changes import SeatChange
 SEQUENCE_DIGITS = 40  # stream sequence numbers have up to 40 digits: padded, they compare as strings
 
 
-def seats_table_name(stream_arn: str) -> str:
-    """``arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>`` -> ``<name>``."""
-    return stream_arn.split(":", 5)[5].split("/")[1]
-
-
 def seat_change(record: Any) -> SeatChange | None:
     """One record (a Chalice ``DynamoDBRecord``, or the raw dict of Lambda's event); None if it is no seat's."""
     raw = record if isinstance(record, dict) else record.to_dict()

@@ -29,13 +29,17 @@ def management_client():
     return boto3.client("apigatewaymanagementapi", region_name="us-east-1", endpoint_url="https://ws.example.com/api")
 
 
-def test_a_connection_that_answers_410_gone_is_forgotten_at_once(connections):
+def post_answered_with(connections, connection_id: str, error_code: str, status: int) -> int:
+    """`send_many` to one connection whose post API Gateway answers with this error; how many took it."""
     client = management_client()
     notifier = ApiGatewayNotifier(lambda _url: client, "https://ws.example.com/api", connections)
     with Stubber(client) as stub:
-        stub.add_client_error("post_to_connection", service_error_code="GoneException", http_status_code=410)
+        stub.add_client_error("post_to_connection", service_error_code=error_code, http_status_code=status)
+        return notifier.send_many([connection_id], {"type": "seat_status_update"})
 
-        delivered = notifier.send_many(["gone"], {"type": "seat_status_update"})
+
+def test_a_connection_that_answers_410_gone_is_forgotten_at_once(connections):
+    delivered = post_answered_with(connections, "gone", "GoneException", 410)
 
     assert delivered == 0
     assert connections.get("gone") is None
@@ -43,12 +47,7 @@ def test_a_connection_that_answers_410_gone_is_forgotten_at_once(connections):
 
 
 def test_a_post_that_fails_otherwise_is_not_counted_and_keeps_the_connection(connections):
-    client = management_client()
-    notifier = ApiGatewayNotifier(lambda _url: client, "https://ws.example.com/api", connections)
-    with Stubber(client) as stub:
-        stub.add_client_error("post_to_connection", service_error_code="LimitExceededException", http_status_code=429)
-
-        delivered = notifier.send_many(["alive"], {"type": "seat_status_update"})
+    delivered = post_answered_with(connections, "alive", "LimitExceededException", 429)
 
     assert delivered == 0
     assert connections.get("alive") is not None

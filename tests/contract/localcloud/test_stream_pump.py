@@ -35,8 +35,12 @@ def clients(moto_url):
     return client("dynamodb"), client("dynamodbstreams")
 
 
-def _table(dynamodb) -> str:
-    name = f"stream-{uuid.uuid4().hex[:8]}"
+def _new_name() -> str:
+    return f"stream-{uuid.uuid4().hex[:8]}"
+
+
+def _table(dynamodb, name: str | None = None) -> str:
+    name = name or _new_name()
     dynamodb.create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -66,12 +70,23 @@ def _put(dynamodb, table: str, key: str, value: str) -> None:
     dynamodb.put_item(TableName=table, Item={"pk": {"S": key}, "v": {"S": value}})
 
 
-def test_records_come_in_commit_order_in_lambdas_stream_event_shape(clients):
+def _attached(clients, table: str, **reading) -> tuple[StreamPump, list[dict]]:
+    """A pump attached to the table's stream now (``LATEST``), for an app reading it; and the events read."""
     dynamodb, streams = clients
-    table = _table(dynamodb)
-    app, events = _app_reading(table)
+    app, events = _app_reading(table, **reading)
     pump = StreamPump(app, dynamodb, streams)
     assert pump.attach(pump.sources[0])
+    return pump, events
+
+
+def _keys(events: list[dict]) -> list[str]:
+    return [record["dynamodb"]["Keys"]["pk"]["S"] for event in events for record in event["Records"]]
+
+
+def test_records_come_in_commit_order_in_lambdas_stream_event_shape(clients):
+    dynamodb, _ = clients
+    table = _table(dynamodb)
+    pump, events = _attached(clients, table)
 
     _put(dynamodb, table, "a", "1")
     _put(dynamodb, table, "a", "2")
@@ -94,11 +109,9 @@ def test_records_come_in_commit_order_in_lambdas_stream_event_shape(clients):
 
 
 def test_a_batch_holds_at_most_the_handlers_batch_size(clients):
-    dynamodb, streams = clients
+    dynamodb, _ = clients
     table = _table(dynamodb)
-    app, events = _app_reading(table, batch_size=2)
-    pump = StreamPump(app, dynamodb, streams)
-    assert pump.attach(pump.sources[0])
+    pump, events = _attached(clients, table, batch_size=2)
 
     for n in range(5):
         _put(dynamodb, table, f"k{n}", "x")
@@ -108,12 +121,10 @@ def test_a_batch_holds_at_most_the_handlers_batch_size(clients):
 
 
 def test_a_failed_batch_is_retried_whole_before_anything_after_it(clients):
-    dynamodb, streams = clients
+    dynamodb, _ = clients
     table = _table(dynamodb)
-    app, events = _app_reading(table, batch_size=2, failures=2)
-    pump = StreamPump(app, dynamodb, streams)
-    source = pump.sources[0]
-    assert pump.attach(source)
+    pump, events = _attached(clients, table, batch_size=2, failures=2)
+    [source] = pump.sources
     for n in range(3):
         _put(dynamodb, table, f"k{n}", "x")
 
@@ -127,17 +138,15 @@ def test_a_failed_batch_is_retried_whole_before_anything_after_it(clients):
 
 
 def test_records_written_before_the_pump_attached_are_not_delivered_at_latest(clients):
-    dynamodb, streams = clients
+    dynamodb, _ = clients
     table = _table(dynamodb)
     _put(dynamodb, table, "before", "x")
-    app, events = _app_reading(table)
-    pump = StreamPump(app, dynamodb, streams)
-    assert pump.attach(pump.sources[0])
+    pump, events = _attached(clients, table)
 
     _put(dynamodb, table, "after", "x")
     drain(pump)
 
-    assert [r["dynamodb"]["Keys"]["pk"]["S"] for e in events for r in e["Records"]] == ["after"]
+    assert _keys(events) == ["after"]
 
 
 def _cancelled_transaction(dynamodb, table: str) -> None:
@@ -152,28 +161,24 @@ def _cancelled_transaction(dynamodb, table: str) -> None:
 
 
 def test_a_cancelled_transaction_leaves_no_record_in_the_stream(clients):
-    dynamodb, streams = clients
+    dynamodb, _ = clients
     table = _table(dynamodb)
-    app, events = _app_reading(table)
-    pump = StreamPump(app, dynamodb, streams)
-    assert pump.attach(pump.sources[0])
+    pump, events = _attached(clients, table)
     _put(dynamodb, table, "taken", "x")
 
     _cancelled_transaction(dynamodb, table)
     _put(dynamodb, table, "later", "x")
     drain(pump)
 
-    assert [r["dynamodb"]["Keys"]["pk"]["S"] for e in events for r in e["Records"]] == ["taken", "later"]
+    assert _keys(events) == ["taken", "later"]
 
 
 def test_stock_moto_strands_a_stream_reader_after_a_cancelled_transaction(clients):
     """Why the local cloud needs its per-item rollback for streams: moto 5.2.5 restores deep copies of whole
     tables, so an open reader keeps the old copy, with the cancelled write's record and none of the later ones."""
-    dynamodb, streams = clients
+    dynamodb, _ = clients
     table = _table(dynamodb)
-    app, events = _app_reading(table)
-    pump = StreamPump(app, dynamodb, streams)
-    assert pump.attach(pump.sources[0])
+    pump, events = _attached(clients, table)
     _put(dynamodb, table, "taken", "x")
 
     from scripts.localcloud import moto_transactions
@@ -186,26 +191,20 @@ def test_stock_moto_strands_a_stream_reader_after_a_cancelled_transaction(client
     _put(dynamodb, table, "later", "x")
     drain(pump)
 
-    assert [r["dynamodb"]["Keys"]["pk"]["S"] for e in events for r in e["Records"]] == ["taken", "new"]
+    assert _keys(events) == ["taken", "new"]
 
 
 def test_the_pump_waits_for_a_table_created_after_it_started(clients):
     dynamodb, streams = clients
-    table = f"stream-{uuid.uuid4().hex[:8]}"
+    table = _new_name()
     app, events = _app_reading(table)
     pump = StreamPump(app, dynamodb, streams)
-    source = pump.sources[0]
+    [source] = pump.sources
     assert pump.attach(source) is False
 
-    dynamodb.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    _table(dynamodb, table)
     assert pump.attach(source) is True
     _put(dynamodb, table, "first", "x")
     drain(pump)
 
-    assert [r["dynamodb"]["Keys"]["pk"]["S"] for e in events for r in e["Records"]] == ["first"]
+    assert _keys(events) == ["first"]

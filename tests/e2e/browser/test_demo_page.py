@@ -36,7 +36,7 @@ def sign_in(page: Page, email: str) -> None:
     expect(page.get_by_role("status")).to_contain_text("Signed in as")
 
 
-def hold_over_http(cloud: Cloud, user_id: str, seat_ids: list[str]) -> None:
+def hold_over_http(cloud: Cloud, user_id: str, seat_ids: list[str]) -> dict:
     answer = requests.post(
         f"{cloud.api}/api/seat-reservations",
         headers={"Authorization": f"Bearer {cloud.token(user_id)}"},
@@ -44,6 +44,7 @@ def hold_over_http(cloud: Cloud, user_id: str, seat_ids: list[str]) -> None:
         timeout=30,
     )
     assert answer.status_code == 201, answer.text
+    return answer.json()
 
 
 def test_a_hold_shows_up_for_another_person_by_polling_and_the_loser_is_offered_alternatives(cloud, new_page, tmp_path):

@@ -12,13 +12,12 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
 from scripts import demo_data
 from scripts.localcloud.harness import local_cloud
 from tests.e2e.browser.conftest import Cloud
-from tests.e2e.browser.test_demo_page import open_demo, seat, sign_in
+from tests.e2e.browser.test_demo_page import hold_over_http, open_demo, seat, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -37,17 +36,6 @@ def live_page(new_page, cloud: Cloud) -> Page:
     open_demo(page, cloud)
     expect(page.locator("[data-connection]")).to_have_attribute("data-connection", "live")
     return page
-
-
-def hold_over_http(cloud: Cloud, user_id: str, seat_ids: list[str]) -> dict:
-    answer = requests.post(
-        f"{cloud.api}/api/seat-reservations",
-        headers={"Authorization": f"Bearer {cloud.token(user_id)}"},
-        json={"screening_id": cloud.screening_id, "seat_ids": seat_ids},
-        timeout=30,
-    )
-    assert answer.status_code == 201, answer.text
-    return answer.json()
 
 
 def connection_ids(cloud: Cloud) -> set[str]:
