@@ -87,15 +87,20 @@ def _empty_tables_and_queues(settings, sqs, queue_urls) -> None:
 def _forget_stream_records() -> None:
     """moto keeps every stream record for the life of the mock (DynamoDB keeps 24 h): one mock for the whole run
     would hold every seat write of every test, old and new images included, and grow past 20 GB. Each test's
-    readers attach afresh, so a test starts with an empty shard, as a fresh table's stream would."""
+    readers attach afresh, so a test starts with an empty shard, as a fresh table's stream would. Each GetRecords
+    also leaves moto a shard iterator holding its shard (and so its records): those go too."""
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.table import StreamShard
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
 
     for regions in dynamodb_backends.values():
         for backend in regions.values():
             for table in backend.tables.values():
                 if table.stream_shard is not None:
                     table.stream_shard = StreamShard(table.account_id, table)
+    for regions in dynamodbstreams_backends.values():
+        for streams in regions.values():
+            streams.shard_iterators.clear()
 
 
 @pytest.fixture
