@@ -48,14 +48,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# One pytest process per layer: the whole suite in one process was seen to grow past 20 GB of memory (state
-# that outlives each moto mock; to be found), so each layer gets a fresh process. Any failure fails the target.
-TEST_LAYERS := tests/unit tests/contract tests/api tests/concurrency tests/e2e
-
 test: $(STAMP) system-deps lint typecheck package
-	@status=0; for layer in $(TEST_LAYERS); do \
-		echo "== $$layer"; $(BIN)/python -m pytest $$layer || status=1; \
-	done; exit $$status
+	$(BIN)/python -m pytest
 
 # Regenerate infrastructure/resources.json and .chalice/policy-*.json from the models, queues and app, then package.
 template: $(STAMP)
