@@ -137,3 +137,66 @@ def test_the_fast_path_answers_every_item_operation_exactly_as_motos_serializer(
     assert len(stock) == len(fast) > 20
     for expected, actual in zip(stock, fast, strict=True):
         assert actual == expected
+
+
+def stream_scenario() -> list:
+    """A table with a stream of new and old images: puts, an update, a delete; every GetRecords page as boto3
+    parsed it (record ids, times and sizes aside: moto draws the first two afresh and measures the third on a
+    record holding them)."""
+    pages: list = []
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        table = client.create_table(
+            TableName="streamed",
+            KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "p", "AttributeType": "S"},
+                {"AttributeName": "s", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )["TableDescription"]
+        for n in range(7):
+            client.put_item(
+                TableName="streamed",
+                Item={"p": {"S": "x"}, "s": {"S": f"A{n}"}, "n": {"N": str(n)}, "m": {"M": {"k": {"BOOL": True}}}},
+            )
+        client.update_item(
+            TableName="streamed",
+            Key={"p": {"S": "x"}, "s": {"S": "A1"}},
+            UpdateExpression="SET n = :v",
+            ExpressionAttributeValues={":v": {"N": "10"}},
+        )
+        client.delete_item(TableName="streamed", Key={"p": {"S": "x"}, "s": {"S": "A2"}})
+        shard = streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]["Shards"][0]
+        iterator = streams.get_shard_iterator(
+            StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        for _ in range(3):
+            page = streams.get_records(ShardIterator=iterator, Limit=4)
+            iterator = page["NextShardIterator"]
+            for record in page["Records"]:
+                assert isinstance(record.pop("eventID"), str)
+                assert record["dynamodb"].pop("ApproximateCreationDateTime").year >= 2026
+                assert record["dynamodb"].pop("SizeBytes") > 0
+            pages.append(page["Records"])
+        client.delete_table(TableName="streamed")
+    return pages
+
+
+def test_stream_records_are_answered_exactly_as_motos_serializer(monkeypatch):
+    stock = stream_scenario()
+    with moto_fast_json.fast_json():
+        taken: list[object] = []
+        original = moto_fast_json.StreamRecords.execute_result
+        monkeypatch.setattr(
+            moto_fast_json.StreamRecords,
+            "execute_result",
+            lambda self, context: taken.append(self) or original(self, context),
+        )
+        fast = stream_scenario()
+
+    assert len(taken) == 3, "the fast path was not taken"
+    assert [len(page) for page in stock] == [4, 4, 1]
+    assert fast == stock
