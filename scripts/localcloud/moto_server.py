@@ -141,6 +141,10 @@ class KeepAliveHandler(MotoRequestHandler):
     """
 
     _keep_alive = False
+    # An answer leaves in two writes (headers, then body). On a kept connection Nagle's algorithm holds the
+    # body until the client acknowledges the headers, which it delays (~40 ms): measured 46.9 ms per GetItem
+    # before this, against ~2 ms. socketserver sets TCP_NODELAY when asked.
+    disable_nagle_algorithm = True
 
     def run_wsgi(self) -> None:
         length = self.headers.get("Content-Length")

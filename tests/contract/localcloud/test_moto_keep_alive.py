@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 
 import pytest
 
-from scripts.localcloud.moto_server import MotoServer
+from scripts.localcloud.moto_server import KeepAliveHandler, MotoServer
 
 LIST_TABLES = {
     "X-Amz-Target": "DynamoDB_20120810.ListTables",
@@ -61,3 +62,24 @@ def test_a_chunked_request_is_answered_and_its_connection_closed(server):
     answer = connection.getresponse()
     assert answer.status == 200
     assert answer.getheader("Connection") == "close"
+
+
+def test_answers_on_a_kept_connection_are_sent_without_nagles_delay(monkeypatch):
+    """An answer leaves in two writes; with Nagle's algorithm on, the second waits for the client's delayed
+    acknowledgement of the first (~40 ms a call on a kept connection)."""
+    seen: list[int] = []
+    original_setup = KeepAliveHandler.setup
+
+    def setup(handler: KeepAliveHandler) -> None:
+        original_setup(handler)
+        seen.append(handler.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(KeepAliveHandler, "setup", setup)
+    server = MotoServer().start()
+    try:
+        connection = _connection(server)
+        connection.request("POST", "/", body=b"{}", headers=LIST_TABLES)
+        assert connection.getresponse().status == 200
+    finally:
+        server.stop()
+    assert seen and all(seen)
