@@ -34,6 +34,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import ThreadedWSGIServer
 
 from scripts.localcloud import (
+    moto_dispatch,
     moto_expressions,
     moto_fast_json,
     moto_idempotency,
@@ -159,10 +160,55 @@ class KeepAliveHandler(MotoRequestHandler):
         finally:
             self.rfile, self._keep_alive = connection_stream, False
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """werkzeug formats a line per request (path, date, colours) even when its logger drops it."""
+        if logging.getLogger("werkzeug").isEnabledFor(logging.INFO):
+            super().log_request(code, size)
+
     def send_header(self, keyword: str, value: str) -> None:
         if self._keep_alive and keyword.lower() == "connection" and value.lower() == "close":
             return  # the request's body is read: the connection can carry the next request
         super().send_header(keyword, value)
+
+
+class CachedDispatch:
+    """moto's `DomainDispatcherApplication` with its choice of service application remembered.
+
+    moto finds the application for every request again: it lists its service modules (a directory walk),
+    tries URL patterns and parses the signature's credential scope, a twentieth of its CPU here. For a
+    SigV4-signed request the choice depends only on the scope's region and service, the ``X-Amz-Target``
+    prefix (DynamoDB and DynamoDB Streams sign alike) and the path's first segment; anything else goes to
+    moto's own lookup.
+    """
+
+    def __init__(self, dispatcher: DomainDispatcherApplication):
+        self._dispatcher = dispatcher
+        self._apps: dict[tuple[str, ...], WsgiApp] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self.application(environ)(environ, start_response)
+
+    def application(self, environ: dict[str, Any]) -> WsgiApp:
+        key = self.key(environ)
+        app = self._apps.get(key) if key is not None else None
+        if app is None:
+            app = self._dispatcher.get_application(environ)
+            if key is not None:
+                self._apps[key] = app
+        return app
+
+    @staticmethod
+    def key(environ: dict[str, Any]) -> tuple[str, ...] | None:
+        auth = environ.get("HTTP_AUTHORIZATION") or ""
+        path = environ.get("PATH_INFO") or ""
+        if not auth.startswith("AWS4-HMAC-SHA256 ") or path.startswith(("/moto-api", "/latest/", "/favicon")):
+            return None
+        try:
+            _, _, region, service, _ = auth.split(",")[0].split()[1].split("/")
+        except ValueError:
+            return None
+        target = (environ.get("HTTP_X_AMZ_TARGET") or "").split(".")[0]
+        return (region, service, target, path.split("/", 2)[1] if path.count("/") else path)
 
 
 class _ThreadedServer(ThreadedWSGIServer):
@@ -170,8 +216,8 @@ class _ThreadedServer(ThreadedWSGIServer):
     daemon_threads = True
 
 
-def moto_app() -> DomainDispatcherApplication:
-    return DomainDispatcherApplication(create_backend_app)
+def moto_app() -> WsgiApp:
+    return CachedDispatch(DomainDispatcherApplication(create_backend_app))
 
 
 class MotoServer:
@@ -218,7 +264,10 @@ def main(argv: list[str] | None = None) -> None:
         "--speedups",
         choices=["on", "off"],
         default="on",
-        help="fast JSON answers, update expressions parsed once, direct projections, Query by partition, indexed SQS",
+        help=(
+            "method names per class once, fast JSON answers, update expressions parsed once, direct projections,"
+            " Query by partition, indexed SQS"
+        ),
     )
     args = parser.parse_args(argv)
     configure_logging()
@@ -230,6 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.transactions == "per-item":
         moto_transactions.install()
     if args.speedups == "on":
+        moto_dispatch.install()
         moto_fast_json.install()
         moto_expressions.install()
         moto_projection.install()
