@@ -30,7 +30,7 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig, SQSEventConfig
 
-from scripts.localcloud.environment import configure_logging
+from scripts.localcloud.environment import configure_logging, warm_up
 from scripts.localcloud.schedules import Schedule, schedule_of
 from scripts.localcloud.streams import StreamPump, invoke
 
@@ -202,6 +202,7 @@ def main() -> None:
     from chalicelib.settings import get_settings
 
     configure_logging()
+    warm_up()
     settings = get_settings()
     sqs = boto3.client("sqs", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)
     dynamodb = boto3.client("dynamodb", region_name=settings.region, endpoint_url=settings.aws_endpoint_url)

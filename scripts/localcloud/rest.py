@@ -33,6 +33,7 @@ from chalice.config import Config
 from chalice.local import LocalChalice
 
 from chalicelib.api.gateway_responses import MAX_PAYLOAD_BYTES, MAX_REQUEST_LINE_AND_HEADERS_BYTES, MAX_URL_CHARACTERS
+from scripts.localcloud.environment import warm_up
 from scripts.localcloud.gateway import ApiGatewayEmulator, gateway_response
 
 log = logging.getLogger("localcloud.rest")
@@ -174,21 +175,6 @@ def _gunicorn_worker() -> type:
     return ApiGatewayLimitsWorker
 
 
-def warm_up() -> None:
-    """In a new worker, before it serves: what its first requests would otherwise build while users wait.
-
-    The composition root, a botocore client per table (PynamoDB keeps one per model, ~0.3 s each to build)
-    and the SQS client: built lazily, a rush on a fresh worker's 16 threads builds them all at once.
-    """
-    from chalicelib import bootstrap
-    from chalicelib.adapters.dynamodb import tables
-
-    services = bootstrap.services()
-    for model in tables.all_models():
-        _ = model._get_connection().connection.client
-    _ = services.sqs, services.booking
-
-
 def application() -> RestFront:
     from app import app
 
@@ -218,7 +204,7 @@ def serve(host: str, port: int, *, workers: int = WORKERS, threads: int = THREAD
                 "errorlog": "-",
                 "loglevel": "warning",
                 "proc_name": "cinema-local-rest",
-                "post_fork": lambda _server, _worker: warm_up(),
+                "post_fork": lambda _server, _worker: warm_up(),  # each worker builds its own
             }
             for key, value in settings.items():
                 self.cfg.set(key, value)

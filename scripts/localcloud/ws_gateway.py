@@ -31,7 +31,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from chalice import Chalice
 
 from scripts.localcloud import ws_events
-from scripts.localcloud.environment import configure_logging
+from scripts.localcloud.environment import configure_logging, warm_up
 from scripts.localcloud.ws_events import Peer
 
 log = logging.getLogger("localcloud.ws")
@@ -208,6 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging()
     from app import app
 
+    warm_up()
     web.run_app(WebSocketGateway(app).web_app(), host=args.host, port=args.port, print=None, backlog=1024)
 
 
