@@ -27,7 +27,8 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -43,7 +44,7 @@ from scripts.localcloud import (
     moto_sqs,
     moto_transactions,
 )
-from scripts.localcloud.environment import configure_logging
+from scripts.localcloud.environment import EVENT_PUMP_APP_ID, configure_logging
 
 log = logging.getLogger("localcloud.moto")
 
@@ -51,12 +52,53 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 LONG_POLL_STEP_SECONDS = 0.05
 
 
-class SerializedMoto:
-    """A WSGI application that lets one request at a time into moto."""
+EVENT_PUMP_AGENT = f"app/{EVENT_PUMP_APP_ID}"  # botocore adds ``app/<AWS_SDK_UA_APP_ID>`` to each User-Agent
 
-    def __init__(self, app: WsgiApp, lock: threading.Lock | None = None):
+
+class PriorityLock:
+    """One holder at a time; urgent waiters go before the others.
+
+    On AWS the functions behind queues and streams (the surge line's consumer, the seat stream) call DynamoDB
+    beside the API, never behind it: each partition serves its own calls. Through one lock here, a burst's
+    32 REST threads kept the line's consumer waiting for most of a burst (10,000 requests sent, 2,000
+    decided). Urgent requests (the event pump's) are let in first; the others wait while one is waiting.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._urgent_turn = threading.Condition(self._mutex)
+        self._other_turn = threading.Condition(self._mutex)
+        self._busy = False
+        self._urgent_waiting = 0
+
+    @contextmanager
+    def held(self, *, urgent: bool = False) -> Iterator[None]:
+        with self._mutex:
+            if urgent:
+                self._urgent_waiting += 1
+                try:
+                    while self._busy:
+                        self._urgent_turn.wait()
+                finally:
+                    self._urgent_waiting -= 1
+            else:
+                while self._busy or self._urgent_waiting:
+                    self._other_turn.wait()
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._mutex:
+                self._busy = False
+                (self._urgent_turn if self._urgent_waiting else self._other_turn).notify()
+
+
+class SerializedMoto:
+    """A WSGI application that lets one request at a time into moto; the event pump's requests first."""
+
+    def __init__(self, app: WsgiApp, lock: PriorityLock | None = None):
         self._app = app
-        self._lock = lock or threading.Lock()
+        self._lock = lock or PriorityLock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("HTTP_X_AMZ_TARGET") == "AmazonSQS.ReceiveMessage":
@@ -73,7 +115,7 @@ class SerializedMoto:
             captured[:] = [status, headers]
             return lambda _data: None
 
-        with self._lock:
+        with self._lock.held(urgent=EVENT_PUMP_AGENT in environ.get("HTTP_USER_AGENT", "")):
             result = self._app(environ, capture)
             try:
                 body = b"".join(result)
