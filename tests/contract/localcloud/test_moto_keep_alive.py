@@ -49,7 +49,7 @@ def test_one_connection_carries_many_calls(server):
 
 def test_a_body_the_server_does_not_read_does_not_become_the_next_request(server):
     connection = _connection(server)
-    connection.request("GET", "/moto-api/data.json", body=b"x" * 5000, headers={"Content-Type": "text/plain"})
+    connection.request("GET", "/favicon.ico", body=b"x" * 5000, headers={"Content-Type": "text/plain"})
     first = connection.getresponse()
     first.read()
     connection.request("POST", "/", body=b"{}", headers=LIST_TABLES)
