@@ -23,7 +23,7 @@ from types import FrameType
 import boto3
 
 from scripts.localcloud.children import Children, port_is_free, wait_for, wait_for_port
-from scripts.localcloud.environment import EVENT_PUMP_APP_ID, Ports, configure_logging, local_environment
+from scripts.localcloud.environment import Ports, configure_logging, local_environment
 
 log = logging.getLogger("localcloud")
 
@@ -101,7 +101,7 @@ def run(*, seed_demo_data: bool = True) -> int:
         _prepare_queues(endpoint)
         rest = children.start("rest", "scripts.localcloud.rest", "--port", str(ports.api))
         ws = children.start("websocket", "scripts.localcloud.ws_gateway", "--port", str(ports.ws))
-        children.start("events", "scripts.localcloud.events", env={**env, "AWS_SDK_UA_APP_ID": EVENT_PUMP_APP_ID})
+        children.start("events", "scripts.localcloud.events")
         _prepare_tables()
         wait_for_port(ports.api, START_SECONDS, rest)
         wait_for_port(ports.ws, START_SECONDS, ws)

@@ -34,10 +34,6 @@ class Ports:
         )
 
 
-EVENT_PUMP_APP_ID = "localcloud-events"
-"""``AWS_SDK_UA_APP_ID`` of the event pump: the local moto serves its calls first (`moto_server.PriorityLock`)."""
-
-
 def local_environment(base: Mapping[str, str], *, aws_endpoint: str, ports: Ports, localstack: bool) -> dict[str, str]:
     """The environment of the app's processes: ``base`` plus the local stage's settings."""
     env = dict(base)

@@ -27,8 +27,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -44,7 +43,7 @@ from scripts.localcloud import (
     moto_sqs,
     moto_transactions,
 )
-from scripts.localcloud.environment import EVENT_PUMP_APP_ID, configure_logging
+from scripts.localcloud.environment import configure_logging
 
 log = logging.getLogger("localcloud.moto")
 
@@ -52,53 +51,12 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 LONG_POLL_STEP_SECONDS = 0.05
 
 
-EVENT_PUMP_AGENT = f"app/{EVENT_PUMP_APP_ID}"  # botocore adds ``app/<AWS_SDK_UA_APP_ID>`` to each User-Agent
-
-
-class PriorityLock:
-    """One holder at a time; urgent waiters go before the others.
-
-    On AWS the functions behind queues and streams (the surge line's consumer, the seat stream) call DynamoDB
-    beside the API, never behind it: each partition serves its own calls. Through one lock here, a burst's
-    32 REST threads kept the line's consumer waiting for most of a burst (10,000 requests sent, 2,000
-    decided). Urgent requests (the event pump's) are let in first; the others wait while one is waiting.
-    """
-
-    def __init__(self) -> None:
-        self._mutex = threading.Lock()
-        self._urgent_turn = threading.Condition(self._mutex)
-        self._other_turn = threading.Condition(self._mutex)
-        self._busy = False
-        self._urgent_waiting = 0
-
-    @contextmanager
-    def held(self, *, urgent: bool = False) -> Iterator[None]:
-        with self._mutex:
-            if urgent:
-                self._urgent_waiting += 1
-                try:
-                    while self._busy:
-                        self._urgent_turn.wait()
-                finally:
-                    self._urgent_waiting -= 1
-            else:
-                while self._busy or self._urgent_waiting:
-                    self._other_turn.wait()
-            self._busy = True
-        try:
-            yield
-        finally:
-            with self._mutex:
-                self._busy = False
-                (self._urgent_turn if self._urgent_waiting else self._other_turn).notify()
-
-
 class SerializedMoto:
-    """A WSGI application that lets one request at a time into moto; the event pump's requests first."""
+    """A WSGI application that lets one request at a time into moto."""
 
-    def __init__(self, app: WsgiApp, lock: PriorityLock | None = None):
+    def __init__(self, app: WsgiApp, lock: threading.Lock | None = None):
         self._app = app
-        self._lock = lock or PriorityLock()
+        self._lock = lock or threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("HTTP_X_AMZ_TARGET") == "AmazonSQS.ReceiveMessage":
@@ -115,7 +73,7 @@ class SerializedMoto:
             captured[:] = [status, headers]
             return lambda _data: None
 
-        with self._lock.held(urgent=EVENT_PUMP_AGENT in environ.get("HTTP_USER_AGENT", "")):
+        with self._lock:
             result = self._app(environ, capture)
             try:
                 body = b"".join(result)
