@@ -58,12 +58,18 @@ def inventory(empty_inventory, layout):
 
 
 def a_hold(
-    user: str, seats: tuple[str, ...], *, at: datetime = NOW, seconds: int = 600, started_at: datetime | None = None
+    user: str,
+    seats: tuple[str, ...],
+    *,
+    at: datetime = NOW,
+    seconds: int = 600,
+    started_at: datetime | None = None,
+    screening_id: str = SCREENING,
 ) -> Reservation:
-    """A hold of `SCREENING` with an id of its own (ids are never reused across tests and modules)."""
+    """A hold (of `SCREENING` unless told) with an id of its own (ids are never reused across tests and modules)."""
     return Reservation(
         id=f"rsv_{user}_{uuid4().hex[:12]}",
-        screening_id=SCREENING,
+        screening_id=screening_id,
         user_id=user,
         seat_ids=seats,
         prices={seat: 1200 for seat in seats},

@@ -9,21 +9,15 @@ from moto import mock_aws
 
 from scripts.localcloud import moto_fast_json
 
+from .moto_tables import fresh_table
+
 
 def scenario() -> list:
     """Every item operation, successes and failures, on a fresh mock; returns what boto3 parsed."""
     answers: list = []
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "p", "AttributeType": "S"},
-                {"AttributeName": "s", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        fresh_table(client, "t")
 
         def call(name: str, **kwargs) -> None:
             try:
@@ -147,16 +141,9 @@ def stream_scenario() -> list:
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         streams = boto3.client("dynamodbstreams", region_name="us-east-1")
-        table = client.create_table(
-            TableName="streamed",
-            KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "p", "AttributeType": "S"},
-                {"AttributeName": "s", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        )["TableDescription"]
+        table = fresh_table(
+            client, "streamed", StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+        )
         for n in range(7):
             client.put_item(
                 TableName="streamed",

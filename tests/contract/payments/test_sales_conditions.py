@@ -18,6 +18,7 @@ from chalicelib.domain.payments import Payment, ticket_id_for
 from chalicelib.domain.reservations import Reservation
 from chalicelib.domain.tickets import Ticket
 from tests.contract.booking.conftest import SMALL_LAYOUT
+from tests.contract.booking.conftest import a_hold as booking_hold
 
 NOW = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
 SCREENING = "scr_sales"
@@ -42,18 +43,7 @@ def stores(request):
 
 
 def a_hold(inventory, user="alice", seats=("A1", "A2")) -> Reservation:
-    hold = Reservation(
-        id=f"rsv_{user}",
-        screening_id=SCREENING,
-        user_id=user,
-        seat_ids=seats,
-        prices={seat: 1200 for seat in seats},
-        currency="USD",
-        status="active",
-        created_at=NOW,
-        expires_at=NOW + timedelta(minutes=10),
-        started_at=NOW,
-    )
+    hold = booking_hold(user, seats, screening_id=SCREENING)
     inventory.hold(hold, None, NOW)
     return hold
 
@@ -193,7 +183,7 @@ def test_the_sale_is_refused_whole_when_the_hold_lapsed_and_leaves_the_payment_c
 
 def test_ticket_is_new_refuses_a_second_ticket_with_the_same_id(stores):
     inventory, sales = stores
-    _, paid = sold(inventory, sales)
+    alices, paid = sold(inventory, sales)
     other = a_hold(inventory, "bob", ("B1",))
     sales.claim(other.id, "pay_2")
     payment = sales.start(a_payment(other, "pay_2"))
@@ -202,7 +192,7 @@ def test_ticket_is_new_refuses_a_second_ticket_with_the_same_id(stores):
     with pytest.raises(Conflict):
         sales.complete_sale(replace(payment, charge_id="ch_2"), other, clash, NOW)
 
-    assert sales.ticket(paid.ticket_ids[0]).reservation_id == "rsv_alice"
+    assert sales.ticket(paid.ticket_ids[0]).reservation_id == alices.id
 
 
 def test_tickets_not_delivered_answers_true_once(stores):
