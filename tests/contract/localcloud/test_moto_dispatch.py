@@ -75,7 +75,7 @@ def test_the_server_answers_tables_streams_and_queues_through_the_remembered_cho
         url = sqs.create_queue(QueueName="dispatched")["QueueUrl"]
         sqs.send_message(QueueUrl=url, MessageBody="hello")
 
-        assert dynamodb.list_tables()["TableNames"] == ["dispatched"]
+        assert "dispatched" in dynamodb.list_tables()["TableNames"]  # beside the suite's own tables
         assert described["TableName"] == "dispatched"
         assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "hello"
         # this process's moto is shared with other tests: leave nothing behind

@@ -41,7 +41,7 @@ def test_one_connection_carries_many_calls(server):
         connection.request("POST", "/", body=b"{}", headers=LIST_TABLES)
         answer = connection.getresponse()
         assert answer.status == 200
-        assert json.loads(answer.read()) == {"TableNames": []}
+        assert isinstance(json.loads(answer.read())["TableNames"], list)  # the suite's own tables may be there
         assert answer.getheader("Connection") != "close"
         sockets.add(id(connection.sock))
     assert len(sockets) == 1  # http.client would have reconnected after a close
