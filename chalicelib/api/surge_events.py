@@ -14,4 +14,12 @@ bp = Blueprint(__name__)
 @bp.on_sqs_message(queue=SEAT_REQUESTS.deployed_name, batch_size=SEAT_REQUESTS.batch_size)
 def decide_seat_requests(event):
     """Idempotent: a second delivery finds the decisions (and holds) of the first; a failure retries the batch."""
-    services().surge.decide([seat_request_message(record.body) for record in event])
+    records = list(event)
+    requests = [seat_request_message(record.body) for record in records]
+    first = frozenset(r.request_id for r, record in zip(requests, records, strict=True) if _first_delivery(record))
+    services().surge.decide(requests, first_deliveries=first)
+
+
+def _first_delivery(record) -> bool:
+    """SQS counts receives: a message received once was never handed to a consumer before."""
+    return record.to_dict().get("attributes", {}).get("ApproximateReceiveCount") == "1"

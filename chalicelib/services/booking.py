@@ -230,11 +230,12 @@ class BookingService:
         raise HoldChanged()
 
     def hold_for_request(
-        self, principal: Principal, screening_id: str, seat_ids: Sequence[str], hold_id: str
+        self, principal: Principal, screening_id: str, seat_ids: Sequence[str], hold_id: str, *, may_exist: bool = True
     ) -> Reservation:
         """`hold_seats` with the hold's id given (the surge line's, derived from the request): a second call
-        finds the hold the first made instead of holding again."""
-        existing = self.inventory.get(hold_id)
+        finds the hold the first made instead of holding again. A caller that knows no earlier call was made
+        for this request (``may_exist=False``) saves the read."""
+        existing = self.inventory.get(hold_id) if may_exist else None
         if existing is not None and existing.user_id == principal.user_id:
             return existing
         return self.hold_seats(principal, screening_id, seat_ids, hold_id=hold_id)

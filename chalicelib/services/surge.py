@@ -8,7 +8,7 @@ service's own hold (one service, the same conditions) for the winners only. See 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -48,10 +48,6 @@ class SeatRequests(Protocol):
 
     def get(self, request_id: str) -> StoredRequest | None: ...
 
-    def get_many(self, request_ids: Sequence[str]) -> dict[str, StoredRequest]:
-        """The stored requests among these ids (consistent reads)."""
-        ...
-
     def forget(self, request_id: str) -> None:
         """Remove a queued request that never reached the queue."""
         ...
@@ -64,6 +60,10 @@ class Lines(Protocol):
 
     def view(self, screening_id: str) -> tuple[bool, LineState]:
         """Whether an admin switched queue mode on (``PATCH /api/screenings/{id}``), and the line: one read."""
+        ...
+
+    def for_batch(self, screening_id: str, request_ids: Sequence[str]) -> tuple[LineState, dict[str, StoredRequest]]:
+        """The line and the stored requests among these ids: one strongly consistent read of both."""
         ...
 
     def add_arrivals(self, screening_id: str, shard: int, count: int) -> None:
@@ -213,27 +213,38 @@ class SurgeService:
 
     # --- the consumer ---
 
-    def decide(self, requests: Sequence[SeatRequest]) -> list[Decision]:
-        """Decide a batch from the FIFO queue, screening by screening, in arrival order. Idempotent."""
+    def decide(self, requests: Sequence[SeatRequest], first_deliveries: Collection[str] = ()) -> list[Decision]:
+        """Decide a batch from the FIFO queue, screening by screening, in arrival order. Idempotent.
+
+        `first_deliveries`: the requests SQS hands over for the first time (receive count 1). No earlier
+        delivery can have held seats for them, so their winners are held without first looking for a hold
+        of their own; any other request is looked up first (a consumer that died after holding).
+        """
         decided: list[Decision] = []
         by_screening: dict[str, list[SeatRequest]] = {}
         for request in requests:
             by_screening.setdefault(request.screening_id, []).append(request)
         for screening_id, line in by_screening.items():
-            decided.extend(self._decide_line(screening_id, line))
+            decided.extend(self._decide_line(screening_id, line, first_deliveries))
         return decided
 
-    def _decide_line(self, screening_id: str, requests: list[SeatRequest]) -> list[Decision]:
-        stored = self.requests.get_many([r.request_id for r in requests])
+    def _decide_line(
+        self, screening_id: str, requests: list[SeatRequest], first_deliveries: Collection[str]
+    ) -> list[Decision]:
+        line, stored = self.lines.for_batch(screening_id, [r.request_id for r in requests])
         pending = [r for r in requests if not (r.request_id in stored and stored[r.request_id].decision)]
         if not pending:
             return []  # a second delivery of a batch decided already
-        line = self.lines.state(screening_id, consistent=True)
         first = line.first_ordinal_of([r.request_id for r in requests])
         now_ms = epoch_ms(self.clock.now())
         seats = self._batch_map(screening_id, now_ms)
         try:
-            decisions = [self._judge(seats, request, first + requests.index(request), now_ms) for request in pending]
+            decisions = [
+                self._judge(
+                    seats, request, first + requests.index(request), now_ms, request.request_id not in first_deliveries
+                )
+                for request in pending
+            ]
             self.lines.decide(
                 screening_id,
                 line,
@@ -277,7 +288,7 @@ class SurgeService:
         self._maps[screening_id] = (now_ms, seats)
         return seats
 
-    def _judge(self, seats: BatchMap, request: SeatRequest, ordinal: int, now_ms: int) -> Decision:
+    def _judge(self, seats: BatchMap, request: SeatRequest, ordinal: int, now_ms: int, seen_before: bool) -> Decision:
         verdict = seats.judge(request, now_ms, self.policy.max_wait_seconds * 1000)
         if verdict.outcome == "expired":
             return self._failed(request, ordinal, now_ms, Failure("request_expired", _EXPIRED))
@@ -287,7 +298,9 @@ class SurgeService:
             return self._unavailable(seats, request, ordinal, now_ms, verdict.taken)
         principal = Principal(request.user_id)
         try:
-            hold = self.booking.hold_for_request(principal, request.screening_id, request.seat_ids, request.hold_id)
+            hold = self.booking.hold_for_request(
+                principal, request.screening_id, request.seat_ids, request.hold_id, may_exist=seen_before
+            )
         except SeatsUnavailable as lost:  # the write's condition is the last word: a loss, never an oversale
             seats.lost(lost.seat_ids)
             return self._unavailable(seats, request, ordinal, now_ms, lost.seat_ids)

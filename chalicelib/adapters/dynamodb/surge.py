@@ -14,7 +14,6 @@ Arrivals are counted on ten shards, each its own partition (docs/surge.md): none
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
@@ -64,6 +63,27 @@ def _line_state(screening_id: str, items: Iterable[SurgeLineItem]) -> LineState:
 
 
 ATTEMPTS_KEPT_MS = 24 * 3600 * 1000
+
+
+def _keys(attribute: str, values: Iterable[str]) -> list[dict[str, dict[str, str]]]:
+    return [{attribute: {"S": value}} for value in values]
+
+
+def _batch_get(wanted: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """One BatchGetItem over several tables (its unprocessed keys asked again): each table's raw items."""
+    found: dict[str, list[dict[str, Any]]] = {table: [] for table in wanted}
+    client = SurgeLineItem._get_connection().connection.client
+    attempt = 0
+    while True:
+        answer = client.batch_get_item(RequestItems=wanted)
+        for table, items in answer["Responses"].items():
+            found[table].extend(items)
+        wanted = answer.get("UnprocessedKeys") or {}
+        if not wanted:
+            return found
+        back_off(attempt)
+        attempt += 1
+
 
 # --- named conditions -----------------------------------------------------------------------------------
 
@@ -160,10 +180,6 @@ class DynamoSeatRequests:
         except SeatRequestItem.DoesNotExist:
             return None
 
-    def get_many(self, request_ids: Sequence[str]) -> dict[str, StoredRequest]:
-        items = SeatRequestItem.batch_get(list(dict.fromkeys(request_ids)), consistent_read=True)
-        return {item.request_id: _stored(item) for item in items}
-
     def forget(self, request_id: str) -> None:
         SeatRequestItem(request_id).delete(condition=request_is_queued())
 
@@ -176,25 +192,33 @@ class DynamoLines:
     def view(self, screening_id: str) -> tuple[bool, LineState]:
         """One BatchGetItem over both tables: the admin's switch (the catalog's screening item) and the line."""
         lines, screenings = SurgeLineItem.Meta.table_name, ScreeningItem.Meta.table_name
-        wanted: dict[str, Any] = {
-            lines: {"Keys": [{SurgeLineItem.key.attr_name: {"S": key}} for key in _line_keys(screening_id)]},
-            screenings: {
-                "Keys": [{ScreeningItem.id.attr_name: {"S": screening_id}}],
-                "ProjectionExpression": ScreeningItem.queue_mode.attr_name,
-            },
-        }
-        found: dict[str, list[dict[str, Any]]] = {lines: [], screenings: []}
-        client = SurgeLineItem._get_connection().connection.client
-        for attempt in itertools.count():
-            answer = client.batch_get_item(RequestItems=wanted)
-            for table, items in answer["Responses"].items():
-                found[table].extend(items)
-            wanted = answer.get("UnprocessedKeys") or {}
-            if not wanted:
-                break
-            back_off(attempt)
+        found = _batch_get(
+            {
+                lines: {"Keys": _keys(SurgeLineItem.key.attr_name, _line_keys(screening_id))},
+                screenings: {
+                    "Keys": _keys(ScreeningItem.id.attr_name, [screening_id]),
+                    "ProjectionExpression": ScreeningItem.queue_mode.attr_name,
+                },
+            }
+        )
         admin = any(ScreeningItem.from_raw_data(raw).queue_mode for raw in found[screenings])
         return admin, _line_state(screening_id, (SurgeLineItem.from_raw_data(raw) for raw in found[lines]))
+
+    def for_batch(self, screening_id: str, request_ids: Sequence[str]) -> tuple[LineState, dict[str, StoredRequest]]:
+        """One strongly consistent BatchGetItem over both tables: the line and the batch's stored requests."""
+        lines, requests = SurgeLineItem.Meta.table_name, SeatRequestItem.Meta.table_name
+        found = _batch_get(
+            {
+                lines: {"Keys": _keys(SurgeLineItem.key.attr_name, _line_keys(screening_id)), "ConsistentRead": True},
+                requests: {
+                    "Keys": _keys(SeatRequestItem.request_id.attr_name, list(dict.fromkeys(request_ids))),
+                    "ConsistentRead": True,
+                },
+            }
+        )
+        line = _line_state(screening_id, (SurgeLineItem.from_raw_data(raw) for raw in found[lines]))
+        stored = (_stored(SeatRequestItem.from_raw_data(raw)) for raw in found[requests])
+        return line, {request.request.request_id: request for request in stored}
 
     def add_arrivals(self, screening_id: str, shard: int, count: int) -> None:
         SurgeLineItem(_arrivals(screening_id, shard)).update(actions=[SurgeLineItem.tally.add(count)])

@@ -63,11 +63,13 @@ def waiting_messages(app_services) -> list[dict]:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
-def deliver(lambdas, messages: list[dict]) -> None:
-    """Hand messages to the consumer in batches of 10, in the queue's order."""
+def deliver(lambdas, messages: list[dict], receive_count: int = 1) -> None:
+    """Hand messages to the consumer in batches of 10, in the queue's order, as received `receive_count` times."""
     for start in range(0, len(messages), 10):
         bodies = [message["Body"] for message in messages[start : start + 10]]
         event = lambdas.events.generate_sqs_event(message_bodies=bodies, queue_name="test-seat-requests.fifo")
+        for record in event["Records"]:
+            record["attributes"]["ApproximateReceiveCount"] = str(receive_count)
         lambdas.lambda_.invoke("decide_seat_requests", event)
 
 
@@ -214,11 +216,26 @@ def test_a_consumer_that_dies_after_holding_decides_the_same_on_the_retry(
     assert status_of(api, alice, alices).json["status"] == "queued"  # nothing recorded
     monkeypatch.setattr(lines, "decide", real_decide)
 
-    deliver(lambdas, messages)
+    deliver(lambdas, messages, receive_count=2)
 
     assert status_of(api, alice, alices).json["reservation"]["id"] == hold_id_for(alices)
     assert status_of(api, bob, bobs).json["error"]["code"] == "seats_unavailable"
     assert [r["id"] for r in reservations_of(api, alice, "alice")] == [hold_id_for(alices)]
+
+
+def test_a_first_delivery_holds_its_winners_without_looking_for_a_hold_of_their_own(
+    api, alice, queued, app_services, lambdas, monkeypatch
+):
+    request_id = ask(api, alice, queued, ["E4"]).json["request_id"]
+    looked_up: list[str] = []
+    inventory = app_services.seat_inventory
+    real_get = inventory.get
+    monkeypatch.setattr(inventory, "get", lambda hold_id: looked_up.append(hold_id) or real_get(hold_id))
+
+    deliver(lambdas, waiting_messages(app_services))
+
+    assert looked_up == []
+    assert status_of(api, alice, request_id).json["reservation"]["id"] == hold_id_for(request_id)
 
 
 def test_a_consumer_that_dies_between_counting_and_recording_keeps_the_arrival_order_on_the_retry(
@@ -238,7 +255,7 @@ def test_a_consumer_that_dies_between_counting_and_recording_keeps_the_arrival_o
         deliver(lambdas, messages)
     monkeypatch.setattr(SeatRequestItem, "batch_write", real_batch_write)
 
-    deliver(lambdas, messages)
+    deliver(lambdas, messages, receive_count=2)
 
     decisions = [app_services.surge.requests.get(request_id).decision for request_id in ids]
     assert [(d.ordinal, d.status) for d in decisions] == [(0, "succeeded"), (1, "failed")]

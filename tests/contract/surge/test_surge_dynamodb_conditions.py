@@ -45,10 +45,10 @@ def test_decisions_are_recorded_after_the_line_moves_past_them(requests, lines):
 
     lines.decide(SCREENING, LineState(), 2, [(a_request(1), won(1, 0)), (a_request(2), lost)], PURGE)
 
-    stored = requests.get_many([a_request(1).request_id, a_request(2).request_id])
+    line, stored = lines.for_batch(SCREENING, [a_request(1).request_id, a_request(2).request_id, "req_unknown"])
     assert stored[a_request(1).request_id].decision == won(1, 0)
     assert stored[a_request(2).request_id].decision == lost
-    line = lines.state(SCREENING, consistent=True)
+    assert "req_unknown" not in stored
     assert (line.decided, line.last_batch_first, line.last_batch_count) == (2, a_request(1).request_id, 2)
 
 
