@@ -232,7 +232,7 @@ class Services:
             requests=DynamoSeatRequests(),
             lines=DynamoLines(),
             queue=SqsSeatRequestQueue(s, self.sqs),
-            updates=RealtimeQueueUpdates(self.realtime.send_to_user),
+            updates=RealtimeQueueUpdates(self.realtime.send_to_users),
             screenings=self.catalog,
             clock=self.clock,
             policy=SurgePolicy(s.surge_rate_per_second, s.surge_calm_seconds, s.surge_max_wait_seconds),

@@ -59,13 +59,19 @@ class ApiGatewayNotifier:
 
     def send_many(self, connection_ids: Sequence[str], message: dict[str, Any]) -> int:
         data = encode(message)
-        if len(connection_ids) == 1:
-            return int(self._post_quietly(connection_ids[0], data))
+        return self._post_all([(connection_id, data) for connection_id in connection_ids])
+
+    def send_each(self, posts: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        return self._post_all([(connection_id, encode(message)) for connection_id, message in posts])
+
+    def _post_all(self, posts: list[tuple[str, bytes]]) -> int:
+        if len(posts) == 1:
+            return int(self._post_quietly(*posts[0]))
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(FANOUT_THREADS, thread_name_prefix="fanout")
             pool = self._pool
-        return sum(pool.map(lambda connection_id: self._post_quietly(connection_id, data), connection_ids))
+        return sum(pool.map(lambda post: self._post_quietly(*post), posts))
 
     def _post_quietly(self, connection_id: str, data: bytes) -> bool:
         try:

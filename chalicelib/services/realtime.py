@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -35,7 +34,6 @@ MAX_SCREENINGS_PER_CONNECTION = 5
 # Abuse caps: a join costs a seat query (a whole screening) and a snapshot of up to ~75 KB.
 MAX_JOINS_PER_CONNECTION = 100
 MAX_SNAPSHOTS_PER_SECOND = 2
-HOLDER_THREADS = 8  # a batch's holders are looked up (one index query each) and told in parallel
 
 
 @dataclass(frozen=True)
@@ -77,8 +75,8 @@ class ConnectionStore(Protocol):
 
     def watchers(self, screening_id: str) -> list[str]: ...
 
-    def of_user(self, user_id: str) -> list[str]:
-        """The open connections of a user (those opened with their token)."""
+    def of_users(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The open connections of each of these users (those opened with their token): one read for all."""
         ...
 
 
@@ -102,6 +100,10 @@ class Notifier(Protocol):
 
     def send_many(self, connection_ids: Sequence[str], message: dict[str, Any]) -> int:
         """Post one message to many connections in parallel; how many took it (gone ones are forgotten)."""
+        ...
+
+    def send_each(self, posts: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Post each (connection, message) in parallel; how many took theirs (gone ones are forgotten)."""
         ...
 
 
@@ -197,21 +199,20 @@ class Realtime:
             for kind, holds in (("seat_reserved", screening.taken), ("seat_released", screening.freed))
             for hold in holds
         ]
-        if not told:
-            return sum(self._tell_watchers(screening) for screening in screenings)
-        # Holders are looked up (an index query each) while the watchers' posts go out: the two overlap.
-        with ThreadPoolExecutor(min(len(told), HOLDER_THREADS), thread_name_prefix="holders") as pool:
-            to_holders = pool.map(lambda told_one: self.send_to_user(*told_one), told)
-            posts = sum(self._tell_watchers(screening) for screening in screenings)
-            return posts + sum(to_holders)
+        posts = sum(self._tell_watchers(screening) for screening in screenings)
+        return posts + self.send_to_users(told)
 
-    def send_to_user(self, user_id: str, message: dict[str, Any]) -> int:
-        """Post a message to every open connection of a user (opened with their token); how many took it.
+    def send_to_users(self, messages: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Post each (user, message) to every open connection of its user (opened with their token); how many
+        posts were taken. One lookup for all the users, then the posts in parallel.
 
         The per-user path: ``seat_reserved`` / ``seat_released`` here, ``queue_update`` from the surge queue.
         """
-        connection_ids = self._connections.of_user(user_id)
-        return self._notifier.send_many(connection_ids, message) if connection_ids else 0
+        if not messages:
+            return 0
+        connections = self._connections.of_users([user_id for user_id, _ in messages])
+        posts = [(cid, message) for user_id, message in messages for cid in connections.get(user_id, ())]
+        return self._notifier.send_each(posts) if posts else 0
 
     def _tell_watchers(self, screening: ScreeningChanges) -> int:
         if not screening.statuses:

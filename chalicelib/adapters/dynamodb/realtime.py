@@ -3,8 +3,8 @@
 A subscription is written in two items: the ``subscriptions`` row the fan-out queries, then the
 connection's ``screenings`` set, conditioned on `connection_is_open & (already_watching | below_limit)`.
 If that condition fails the row is deleted again. A disconnect deletes the connection first and
-returns what it watched (ALL_OLD), then deletes those rows. In every interleaving of a join with a
-disconnect, no subscription row outlives its connection.
+returns what it watched (ALL_OLD), then takes it out of its user's list (``user_connections``) and deletes
+those rows. In every interleaving of a join with a disconnect, no subscription row outlives its connection.
 
 A join is counted first, in one conditional update of the connection (`joins_below`, and
 `new_snapshot_second` or `snapshot_slot_left`): past a cap nothing is counted and nothing is read.
@@ -14,11 +14,18 @@ finds its own record there and reuses the seq it was given.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition, size
 
 from chalicelib.adapters.dynamodb.base import condition_failed
-from chalicelib.adapters.dynamodb.models.realtime import ConnectionItem, SeatFeedItem, SubscriptionItem
+from chalicelib.adapters.dynamodb.models.realtime import (
+    ConnectionItem,
+    SeatFeedItem,
+    SubscriptionItem,
+    UserConnectionsItem,
+)
 from chalicelib.domain.clock import from_epoch_ms
 from chalicelib.domain.errors import Conflict, NotFound, RateLimited
 from chalicelib.services.realtime import Connection, JoinLimits
@@ -56,12 +63,21 @@ def not_counted_yet(record_id: str) -> Condition:
 
 class DynamoConnections:
     def add(self, connection: Connection, purge_at_ms: int) -> None:
+        """The connection, then its place in its user's list (API Gateway runs ``$disconnect`` only after
+        ``$connect`` returned, so a disconnect always finds both)."""
         ConnectionItem(
             connection.connection_id,
             user_id=connection.user_id,
             connected_at_ms=connection.connected_at_ms,
             purge_at=from_epoch_ms(purge_at_ms),
         ).save()
+        if connection.user_id is not None:
+            UserConnectionsItem(connection.user_id).update(
+                actions=[
+                    UserConnectionsItem.connection_ids.add({connection.connection_id}),
+                    UserConnectionsItem.purge_at.set(from_epoch_ms(purge_at_ms)),
+                ]
+            )
 
     def get(self, connection_id: str) -> Connection | None:
         item = self._item(connection_id)
@@ -72,6 +88,10 @@ class DynamoConnections:
         if "Attributes" not in answer:
             return None
         item = ConnectionItem.from_raw_data(answer["Attributes"])
+        if item.user_id is not None:
+            UserConnectionsItem(item.user_id).update(
+                actions=[UserConnectionsItem.connection_ids.delete({connection_id})]
+            )
         with SubscriptionItem.batch_write() as batch:
             for screening_id in item.screenings or ():
                 batch.delete(SubscriptionItem(screening_id, connection_id))
@@ -161,10 +181,13 @@ class DynamoConnections:
         rows = SubscriptionItem.query(screening_id, attributes_to_get=["connection_id"], consistent_read=True)
         return [row.connection_id for row in rows]
 
-    def of_user(self, user_id: str) -> list[str]:
-        """One Query of the sparse ``by_user`` index (eventually consistent: a connection opened this very
-        moment may miss one message about its own hold, which its seat map shows anyway)."""
-        return [row.connection_id for row in ConnectionItem.by_user.query(user_id)]
+    def of_users(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
+        """One BatchGetItem per 100 users (eventually consistent: a connection opened this very moment may
+        miss one message about its own hold, which its seat map shows anyway). Users without one are left out."""
+        items = UserConnectionsItem.batch_get(
+            list(dict.fromkeys(user_ids)), attributes_to_get=["user_id", "connection_ids"]
+        )
+        return {item.user_id: sorted(item.connection_ids) for item in items if item.connection_ids}
 
 
 class DynamoSeatFeeds:

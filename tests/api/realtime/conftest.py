@@ -34,6 +34,9 @@ class RecordingNotifier:
     def send_many(self, connection_ids, message: dict[str, Any]) -> int:
         return sum(self.send(connection_id, message) for connection_id in connection_ids)
 
+    def send_each(self, posts) -> int:
+        return sum(self.send(connection_id, message) for connection_id, message in posts)
+
     def to(self, connection_id: str) -> list[dict[str, Any]]:
         return [message for target, message in self.sent if target == connection_id]
 

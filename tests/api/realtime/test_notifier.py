@@ -89,6 +89,18 @@ def test_one_message_goes_to_every_watcher_in_parallel_on_one_client(connections
     assert len(built) == 1
 
 
+def test_each_connection_gets_its_own_message_in_parallel(connections):
+    client = CountingClient()
+    notifier = ApiGatewayNotifier(lambda url: client, "https://ws.example.com/api", connections)
+    posts = [(f"conn-{n}", {"type": "queue_update", "request_id": f"req_{n}"}) for n in range(40)]
+
+    delivered = notifier.send_each(posts)
+
+    assert delivered == 40
+    assert sorted(client.posts) == sorted((target, encode(message)) for target, message in posts)
+    assert len(client.threads) > 1
+
+
 def test_a_message_over_api_gateways_128_kb_is_refused_before_any_post():
     with pytest.raises(ValueError, match=r"\d+ bytes"):
         encode({"type": "x", "data": "a" * MAX_MESSAGE_BYTES})

@@ -91,3 +91,14 @@ def test_connection_is_open_fails_for_a_join_counted_on_a_closed_connection(conn
 
     assert refused.value.code == "connection_not_found"
     assert connections.get("conn-1") is None
+
+
+def test_a_users_connections_are_listed_for_them_until_each_one_closes(connections):
+    for connection_id, user_id in (("conn-a1", "alice"), ("conn-a2", "alice"), ("conn-b1", "bob")):
+        connections.add(Connection(connection_id, user_id, 0), purge_at_ms=10**13)
+
+    assert connections.of_users(["alice", "bob", "carol"]) == {"alice": ["conn-a1", "conn-a2"], "bob": ["conn-b1"]}
+
+    connections.remove("conn-a1")
+    connections.remove("conn-b1")
+    assert connections.of_users(["alice", "bob"]) == {"alice": ["conn-a2"]}  # an anonymous one is nobody's

@@ -117,33 +117,16 @@ def test_the_meter_adds_to_the_store_once_a_second_or_when_this_instance_alone_p
     assert meter.record("scr", 12) is None  # nothing left to add for second 11
 
 
-def test_queue_updates_go_to_the_users_connections_and_a_failed_send_never_fails_the_batch():
+def test_a_batch_of_queue_updates_is_handed_over_at_once_and_a_failed_send_never_fails_the_batch():
     from chalicelib.adapters.queue_updates import RealtimeQueueUpdates
     from chalicelib.domain.errors import DependencyUnavailable
 
-    sent: list[tuple[str, dict]] = []
-    RealtimeQueueUpdates(lambda user, message: sent.append((user, message)) or 1).send("alice", {"status": "queued"})
+    handed: list[list[tuple[str, dict]]] = []
+    updates = [(user, {"request_id": f"req_{user}"}) for user in ("alice", "bob")]
+    RealtimeQueueUpdates(lambda messages: handed.append(list(messages)) or len(messages)).send_all(updates)
+    assert handed == [updates]  # one lookup of every requester, not one per request
 
-    def unreachable(user: str, message: dict) -> int:
+    def unreachable(messages) -> int:
         raise DependencyUnavailable("websocket_unavailable")
 
-    RealtimeQueueUpdates(unreachable).send("bob", {"request_id": "req_1"})  # logged, not raised
-    assert sent == [("alice", {"status": "queued"})]
-
-
-def test_a_batch_of_queue_updates_tells_every_user_even_when_one_cannot_be_reached():
-    from chalicelib.adapters.queue_updates import RealtimeQueueUpdates
-    from chalicelib.domain.errors import DependencyUnavailable
-
-    sent: list[tuple[str, dict]] = []
-
-    def send_to_user(user: str, message: dict) -> int:
-        if user == "bob":
-            raise DependencyUnavailable("websocket_unavailable")
-        sent.append((user, message))
-        return 1
-
-    updates = [(user, {"request_id": f"req_{user}"}) for user in ("alice", "bob", "carol", "dave")]
-    RealtimeQueueUpdates(send_to_user).send_all(updates)  # bob's failure is logged, not raised
-
-    assert sorted(sent) == [(user, {"request_id": f"req_{user}"}) for user in ("alice", "carol", "dave")]
+    RealtimeQueueUpdates(unreachable).send_all(updates)  # logged, not raised: the decisions are stored

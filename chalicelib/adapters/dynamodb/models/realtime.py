@@ -5,7 +5,10 @@
   subscriptions without an index. ``purge_at`` (TTL, 2 h 10 min: API Gateway closes a connection after
   2 h) is garbage collection for connections whose ``$disconnect`` never ran, never correctness.
   ``joins``, ``snapshot_second`` and ``snapshots`` are the abuse caps' counters (conditional updates).
-  ``by_user`` (sparse: anonymous connections carry no ``user_id``) finds a user's own connections.
+- ``user_connections``: hash ``user_id``: the open connections a signed-in user opened (``connection_ids``),
+  added by ``$connect`` and taken out by ``$disconnect`` or a 410. The per-user messages of a batch (its holders,
+  a line's decided requesters) look up every user in one BatchGetItem. ``purge_at`` (TTL) is moved on by each
+  connect: past it, every connection listed was closed by API Gateway long ago.
 - ``subscriptions``: hash ``screening_id``, range ``connection_id``: the fan-out of a seat change is one
   Query by screening. One screening's watchers share a partition: 1,000 joins/s and 3,000 reads/s per
   screening, far above one theater's audience.
@@ -16,17 +19,8 @@
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.adapters.dynamodb.base import CinemaModel
-
-
-class ByUserIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_user"
-        projection = KeysOnlyProjection()
-
-    user_id = UnicodeAttribute(hash_key=True)
 
 
 class ConnectionItem(CinemaModel):
@@ -41,7 +35,15 @@ class ConnectionItem(CinemaModel):
     snapshot_second = NumberAttribute(null=True)
     snapshots = NumberAttribute(null=True)
     purge_at = TTLAttribute()
-    by_user = ByUserIndex()
+
+
+class UserConnectionsItem(CinemaModel):
+    class Meta(CinemaModel.Meta):
+        table_name = "user_connections"
+
+    user_id = UnicodeAttribute(hash_key=True)
+    connection_ids = UnicodeSetAttribute(null=True)  # DynamoDB drops an emptied set
+    purge_at = TTLAttribute()
 
 
 class SubscriptionItem(CinemaModel):
@@ -63,4 +65,4 @@ class SeatFeedItem(CinemaModel):
     last_record = UnicodeAttribute(null=True)
 
 
-MODELS = [ConnectionItem, SubscriptionItem, SeatFeedItem]
+MODELS = [ConnectionItem, UserConnectionsItem, SubscriptionItem, SeatFeedItem]
