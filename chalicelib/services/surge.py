@@ -8,6 +8,7 @@ service's own hold (one service, the same conditions) for the winners only. See 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -164,6 +165,8 @@ class SurgeService:
     policy: SurgePolicy = field(default_factory=SurgePolicy)
     _seen: dict[str, _Seen] = field(default_factory=dict, init=False, repr=False)
     _maps: dict[str, tuple[int, BatchMap]] = field(default_factory=dict, init=False, repr=False)
+    _reading: set[str] = field(default_factory=set, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _meter: RateMeter = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -328,13 +331,24 @@ class SurgeService:
     def _enqueue(self, principal: Principal, screening_id: str, seat_ids: Sequence[str], now_ms: int) -> RequestView:
         wanted = self.booking.validate_hold(screening_id, seat_ids)
         request_id = request_id_for(principal.user_id, screening_id, wanted, now_ms)
-        seen = self._view(screening_id, now_ms)
-        seen.arrived_since += 1
-        seen.unflushed += 1
-        arrival = seen.line.arrivals + seen.arrived_since
-        if now_ms - seen.flushed_at_ms >= ARRIVALS_FLUSH_MS:
-            self.lines.add_arrivals(screening_id, arrival_shard(request_id), seen.unflushed)
-            seen.unflushed, seen.flushed_at_ms = 0, now_ms
+        viewed = self._view(screening_id, now_ms)
+        with self._lock:
+            seen = self._seen.get(screening_id, viewed)  # the current view, should another thread have replaced it
+            seen.arrived_since += 1
+            seen.unflushed += 1
+            arrival = seen.line.arrivals + seen.arrived_since
+            flushing = 0
+            if (
+                now_ms - seen.flushed_at_ms >= ARRIVALS_FLUSH_MS
+            ):  # claimed here: one flush per period, not one per thread
+                flushing, seen.unflushed, seen.flushed_at_ms = seen.unflushed, 0, now_ms
+        if flushing:
+            try:
+                self.lines.add_arrivals(screening_id, arrival_shard(request_id), flushing)
+            except Exception:
+                with self._lock:
+                    seen.unflushed += flushing  # counted at the next flush
+                raise
         request = SeatRequest(request_id, screening_id, principal.user_id, wanted, now_ms, arrival)
         if not self.requests.add(request, now_ms + PURGE_AFTER_MS):
             return self.status(principal, request_id)  # a double click: the same request, once
@@ -346,14 +360,27 @@ class SurgeService:
         return RequestView(StoredRequest(request, "queued"), position(arrival, seen.line.decided))
 
     def _view(self, screening_id: str, now_ms: int) -> _Seen:
-        seen = self._seen.get(screening_id)
-        if seen is None or now_ms - seen.at_ms > self.policy.mode_cache_seconds * 1000:
+        """This instance's view, read again when older than `mode_cache_seconds` by one thread while the others
+        go on with the old one (an instance serves many requests at once)."""
+        with self._lock:
+            seen = self._seen.get(screening_id)
+            if seen is not None and (
+                now_ms - seen.at_ms <= self.policy.mode_cache_seconds * 1000 or screening_id in self._reading
+            ):
+                return seen
+            self._reading.add(screening_id)
+        try:
             admin, line = self.lines.view(screening_id)
-            unflushed = seen.unflushed if seen else 0
-            flushed_at = seen.flushed_at_ms if seen else 0
+        finally:
+            with self._lock:
+                self._reading.discard(screening_id)
+        with self._lock:
+            old = self._seen.get(screening_id)
+            unflushed = old.unflushed if old else 0
+            flushed_at = old.flushed_at_ms if old else 0
             seen = _Seen(now_ms, admin, line, arrived_since=unflushed, unflushed=unflushed, flushed_at_ms=flushed_at)
             self._seen[screening_id] = seen
-        return seen
+            return seen
 
     def _count_attempt(self, screening_id: str, now_ms: int) -> None:
         due = self._meter.record(screening_id, now_ms // 1000)

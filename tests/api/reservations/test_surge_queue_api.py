@@ -330,3 +330,49 @@ def test_an_admin_switching_queue_mode_off_ends_a_surge_too(api, admin, alice, b
     assert off.status == 200 and off.json["queue_mode"] is False
     clock.advance(1.5)
     assert ask(api, alice, screening, ["C1"]).status == 201
+
+
+def test_an_instance_serving_many_requests_at_once_counts_each_arrival_once_and_reads_its_line_once(
+    api, queued, app_services, monkeypatch
+):
+    import threading
+    import time
+
+    from chalicelib.domain.identity import Principal
+
+    surge = app_services.surge
+    seats = [s for s, status in seat_statuses(api, queued).items() if status == "available"][:24]
+    flushed: list[int] = []
+    views: list[str] = []
+    real_view, real_add = surge.lines.view, surge.lines.add_arrivals
+
+    def slow_view(screening_id):
+        views.append(screening_id)
+        time.sleep(0.05)  # every other thread arrives while this read is out
+        return real_view(screening_id)
+
+    def slow_add(screening_id, shard, count):
+        flushed.append(count)
+        time.sleep(0.05)
+        real_add(screening_id, shard, count)
+
+    monkeypatch.setattr(surge.lines, "view", slow_view)
+    monkeypatch.setattr(surge.lines, "add_arrivals", slow_add)
+    surge._seen.clear()
+    surge.in_queue_mode(queued["id"])  # this instance's first view
+    views.clear()
+    surge._seen[queued["id"]].at_ms = 0  # stale: the next requests read it again
+    start = threading.Barrier(len(seats))
+
+    def one(n: int) -> None:
+        start.wait()
+        surge.reserve(Principal(f"crowd-{n}"), queued["id"], [seats[n]])
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(len(seats))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert views == [queued["id"]]  # one thread read the line again, the others went on with the old view
+    assert sum(flushed) + surge._seen[queued["id"]].unflushed == len(seats)  # none counted twice, none lost
