@@ -336,6 +336,10 @@ async def surge(ctx: Context, requests: int, users_count: int, concurrency: int)
             "succeeded": len(won),
             "failed": codes,
             "seconds_to_last_answer": round(time_to_last, 2),
+            "seconds_after_the_last_request": round(time_to_last - burst_seconds, 2),
+            "decided_when_the_last_request_was_queued": sum(
+                1 for i in items.values() if i.decided_at_ms and int(i.decided_at_ms) <= burst_ms + burst_seconds * 1000
+            ),
             "answers_per_second": round(len(items) / time_to_last, 1) if time_to_last > 0 else None,
             "queue_wait_ms": {
                 "p50": _pct(decision_ms, 50),

@@ -34,6 +34,11 @@ class Ports:
         )
 
 
+EVENT_PUMP_APP_ID = "localcloud-events"
+"""``AWS_SDK_UA_APP_ID`` of the event pump (botocore puts ``app/<id>`` in each User-Agent): the local moto lets
+its calls pass the API's (`moto_server.PumpFirstLock`)."""
+
+
 def local_environment(base: Mapping[str, str], *, aws_endpoint: str, ports: Ports, localstack: bool) -> dict[str, str]:
     """The environment of the app's processes: ``base`` plus the local stage's settings."""
     env = dict(base)

@@ -30,7 +30,7 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig, SQSEventConfig
 
-from scripts.localcloud.environment import configure_logging, warm_up
+from scripts.localcloud.environment import EVENT_PUMP_APP_ID, configure_logging, warm_up
 from scripts.localcloud.schedules import Schedule, schedule_of
 from scripts.localcloud.streams import StreamPump, invoke
 
@@ -196,7 +196,11 @@ class EventPump:
 
 
 def main() -> None:
+    import os
+
     import boto3
+
+    os.environ["AWS_SDK_UA_APP_ID"] = EVENT_PUMP_APP_ID  # before any client is built: moto serves these first
 
     from app import app
     from chalicelib.settings import get_settings
