@@ -50,6 +50,10 @@ ALTERNATIVES_MAP_MAX_AGE_SECONDS = 1.0
 # someone else (and not yet expired) is refused without a write. The price: a seat released within that
 # second may be refused once. It never lets a seat be sold twice: only the conditional write says yes.
 PRECHECK_MAP_MAX_AGE_SECONDS = 1.0
+# One seat-map refresh at a time per stripe of screenings: a fixed set of locks however many screenings a warm
+# instance serves (a lock per screening ever seen grew without bound). Two screenings that share a stripe at
+# the same moment: the second uses its previous map once more.
+REFRESH_LOCKS = 64
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,9 @@ class BookingService:
         init=False,
         repr=False,
     )
-    _refreshing: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
+    _refreshing: tuple[threading.Lock, ...] = field(
+        default_factory=lambda: tuple(threading.Lock() for _ in range(REFRESH_LOCKS)), init=False, repr=False
+    )
 
     # --- reads ---
 
@@ -346,7 +352,7 @@ class BookingService:
         seat_map, fresh = self._remembered_map(screening_id, ALTERNATIVES_MAP_MAX_AGE_SECONDS)
         if seat_map is not None and fresh:
             return seat_map
-        refreshing = self._refreshing.setdefault(screening_id, threading.Lock())
+        refreshing = self._refreshing[hash(screening_id) % REFRESH_LOCKS]
         if seat_map is not None and not refreshing.acquire(blocking=False):
             return seat_map
         if seat_map is None:

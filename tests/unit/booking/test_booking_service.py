@@ -18,7 +18,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 from chalicelib.domain.reservations import HoldPolicy, SeatsHeld, SeatsReleased
-from chalicelib.services.booking import BookingService
+from chalicelib.services.booking import REFRESH_LOCKS, BookingService
 from tests.fakes.booking import InMemorySeatInventory, RecordingPublisher, RecordingScheduler, StaticLayouts
 from tests.fakes.clock import FakeClock
 
@@ -293,6 +293,22 @@ def test_a_fresh_seat_map_never_refuses_the_users_own_seats(booking):
     replaced = booking.hold_seats(ALICE, SCREENING, ["E5", "E6"])
 
     assert replaced.seat_ids == ("E5", "E6")
+
+
+def test_an_instance_that_serves_many_screenings_keeps_a_fixed_number_of_seat_map_locks(clock, publisher, scheduler):
+    """A warm Lambda sees screening after screening; what it keeps per screening must not grow with them."""
+    inventory, layouts = InMemorySeatInventory(), StaticLayouts()
+    booking = BookingService(inventory, layouts, scheduler, publisher, clock, HoldPolicy(600, 300, 900, 10))
+    for n in range(REFRESH_LOCKS * 4):
+        screening = f"scr_{n}"
+        inventory.add_screening(screening, LAYOUT.seats)
+        layouts.add(screening, LAYOUT, clock.now() + timedelta(days=1))
+        booking.hold_seats(ALICE, screening, ["E5"])
+        with pytest.raises(SeatsUnavailable) as lost:  # a loser is offered alternatives from a recent map
+            booking.hold_seats(BOB, screening, ["E5"])
+        assert lost.value.alternatives
+
+    assert len(booking._refreshing) == REFRESH_LOCKS
 
 
 class _HoldKeepsChanging(InMemorySeatInventory):
