@@ -17,7 +17,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib.adapters.dynamodb.base import Transaction, condition_failed, refused_as
+from chalicelib.adapters.dynamodb.base import Transaction, busy, condition_failed, refused_as
 from chalicelib.adapters.dynamodb.booking import add_return, add_sale, sale_refused
 from chalicelib.adapters.dynamodb.catalog import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb.models.payments import PaymentClaimItem, PaymentItem, TicketItem
@@ -242,6 +242,8 @@ class DynamoSales:
         cancelled = tx.commit()
         if cancelled is None:
             return
+        if cancelled.conflict_only:
+            raise busy() from cancelled.error  # no condition refused the sale: another transaction was on its items
         if cancelled.failed("payment") or cancelled.failed("claim"):
             raise Conflict("payment_moved", "This payment was settled by another attempt.") from cancelled.error
         if sale_refused(cancelled):
@@ -349,6 +351,8 @@ class DynamoSales:
         )
         add_return(tx, ticket.screening_id, ticket.seat_id, ticket.reservation_id)
         cancelled = tx.commit()
+        if cancelled is not None and cancelled.conflict_only:
+            raise busy() from cancelled.error  # still refunding: the same refund again finishes it
         if cancelled is not None:
             stored = self.ticket(ticket.id)
             if stored is not None and stored.status == "refunded":

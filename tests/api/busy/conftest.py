@@ -42,6 +42,7 @@ class World:
         self.api = api
         self.admin = token_for("user-admin", "admin")
         self.customer = token_for("user-carol", "customer")
+        self.staff = token_for("door-1", "staff")
         self._n = itertools.count(1)
         self.registering = ""
 
@@ -66,6 +67,15 @@ class World:
         starts = (NOW + timedelta(days=next(self._n))).replace(hour=19).strftime("%Y-%m-%dT%H:%M:%SZ")
         body = {"movie_id": self.movie()["id"], "theater_id": self.theater()["id"], "starts_at": starts}
         return self.ok(self.api.post("/api/screenings", body, token=self.admin))
+
+    def idempotency_key(self) -> str:
+        return f"busy-key-{next(self._n):06d}"
+
+    def paid(self) -> dict[str, Any]:
+        """A paid reservation's payment, its tickets included."""
+        body = {"reservation_id": self.hold()["id"], "payment_method": {"type": "card", "token": "tok_visa"}}
+        headers = {"Idempotency-Key": self.idempotency_key()}
+        return self.ok(self.api.post("/api/payments", body, token=self.customer, headers=headers))
 
     def hold(self, screening: dict[str, Any] | None = None, seats: tuple[str, ...] = ("A1", "A2")) -> dict[str, Any]:
         body = {"screening_id": (screening or self.screening())["id"], "seat_ids": list(seats)}

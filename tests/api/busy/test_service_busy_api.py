@@ -1,6 +1,7 @@
 """Storage too busy to decide (throttled, or a conflict that outlasts the retries) answers 503 service_busy with
-Retry-After on every write path, at every write step: never a 500, never a refusal about seats that may be free,
-and once storage recovers the same request succeeds, so nothing half-written stands in its way."""
+Retry-After on every write path (accounts, catalog, holds, the surge queue, payments, tickets), at every write
+step: never a 500, never a refusal about seats that may be free, and once storage recovers the same request
+succeeds, so nothing half-written stands in its way."""
 
 from __future__ import annotations
 
@@ -34,7 +35,12 @@ def _account_is_whole(world: World, retried: Any) -> bool:
     return signed_in.status == 200
 
 
-RETRY_MAY_FIND_IT_DONE = {"register": _account_is_whole}
+def _tickets_delivered(world: World, retried: Any) -> bool:
+    """Busy after the tickets were marked delivered: the retry answers the same tickets with 200."""
+    return retried.status == 200 and bool(retried.json["items"])
+
+
+RETRY_MAY_FIND_IT_DONE = {"register": _account_is_whole, "deliver_tickets": _tickets_delivered}
 
 
 def _login(world: World) -> tuple[Call, int]:
@@ -119,6 +125,35 @@ def _extend(world: World) -> tuple[Call, int]:
     return lambda: world.api.post(f"/api/seat-reservations/{held['id']}/extend", token=world.customer), 200
 
 
+def _enqueue(world: World) -> tuple[Call, int]:
+    """A hold asked for while the screening is in queue mode: a request item, the line's count, the message."""
+    screening = world.screening()
+    world.ok(world.api.patch(f"/api/screenings/{screening['id']}", {"queue_mode": True}, token=world.admin), 200)
+    body = {"screening_id": screening["id"], "seat_ids": ["C1"]}
+    return lambda: world.api.post("/api/seat-reservations", body, token=world.customer), 202
+
+
+def _pay(world: World) -> tuple[Call, int]:
+    body = {"reservation_id": world.hold()["id"], "payment_method": {"type": "card", "token": "tok_visa"}}
+    headers = {"Idempotency-Key": world.idempotency_key()}  # a client retries with the same key
+    return lambda: world.api.post("/api/payments", body, token=world.customer, headers=headers), 201
+
+
+def _deliver_tickets(world: World) -> tuple[Call, int]:
+    body = {"reservation_id": world.paid()["reservation_id"]}
+    return lambda: world.api.post("/api/tickets", body, token=world.customer), 201
+
+
+def _check_in(world: World) -> tuple[Call, int]:
+    body = {"qr_payload": world.paid()["tickets"][0]["qr_payload"]}
+    return lambda: world.api.post("/api/tickets/check-in", body, token=world.staff), 200
+
+
+def _refund(world: World) -> tuple[Call, int]:
+    ticket = world.paid()["tickets"][0]
+    return lambda: world.api.post(f"/api/tickets/{ticket['id']}/refund", token=world.customer), 200
+
+
 WRITE_PATHS = {
     "register": _register,
     "login": _login,
@@ -136,6 +171,11 @@ WRITE_PATHS = {
     "release": _release,
     "release_by_screening": _release_by_screening,
     "extend": _extend,
+    "enqueue": _enqueue,
+    "pay": _pay,
+    "deliver_tickets": _deliver_tickets,
+    "check_in": _check_in,
+    "refund": _refund,
 }
 
 
