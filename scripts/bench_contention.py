@@ -42,15 +42,12 @@ from chalicelib.domain.reservations import Reservation
 from scripts import demo_data
 from scripts.loadtest import cpu
 from scripts.loadtest.stats import percentile
-from scripts.localcloud.harness import LocalCloud, access_tokens, attached, local_cloud, token
+from scripts.localcloud.harness import DIRECT_PATH, LocalCloud, access_tokens, attached, local_cloud, token
 
 POOL = [f"{row}{n}" for row in "ABCDE" for n in range(1, 21)]  # 100 seats of a 300-seat hall
 HOLD_FOR_SECONDS = (0.0, 0.5)
 CLIENT_PROCESSES = 2
 ROLES = {"moto_server": "moto", "rest": "rest", "events": "events"}  # scripts.loadtest.cpu's role -> the name printed
-# The direct hold path, as the load test's mixed scenario measures it: at the default SURGE_RATE_PER_SECOND (50) the
-# pool's screening switches to the waiting line within a second at 25 workers and holds answer 202 (docs/surge.md).
-DIRECT_PATH = {"SURGE_RATE_PER_SECOND": "1000000"}
 PRELOAD_SCREENINGS_SEATS = 300  # one screening of demo_data.halls per 300 preloaded holds of one seat
 
 

@@ -9,7 +9,8 @@ a realistic dataset through scripts/seed.py (20 screenings of 300 seats by defau
    update) as one TransactWriteItems, still straight into the storage;
 2. api: `--clients` clients (threads in 2 processes) holding blocks of 1-4 seats of ONE screening over
    HTTP, a new user for every attempt (a crowd), with holds of the default ``HOLD_SECONDS`` (600), or of
-   `--hold-seconds 5` so that abandoned holds lapse and their seats are taken again (the expired-hold path).
+   `--hold-seconds 5` so that abandoned holds lapse and their seats are taken again (the expired-hold path), with
+   the automatic waiting line out of reach (`harness.DIRECT_PATH`): it measures the direct hold path.
    Prints holds/s, p50/p95/p99 and the conflict rate, the ratios api/raw and api/rawtx, and checks afterwards from
    the database that no seat is held twice.
 Pass `--api-url` and `--aws-endpoint` to measure a local cloud that is already running instead.
@@ -34,7 +35,7 @@ from botocore.config import Config
 
 from scripts import demo_data
 from scripts.loadtest.stats import percentile
-from scripts.localcloud.harness import access_tokens, attached, local_cloud, token
+from scripts.localcloud.harness import DIRECT_PATH, access_tokens, attached, local_cloud, token
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = demo_data.HALL_ROWS  # 15 rows x 20 seats = 300
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
 
-    env = {"HOLD_SECONDS": str(args.hold_seconds)} if args.hold_seconds else {}
+    env = DIRECT_PATH | ({"HOLD_SECONDS": str(args.hold_seconds)} if args.hold_seconds else {})
     started = local_cloud(env=env) if not args.api_url else None
     with started or attached(args.api_url, args.aws_endpoint) as cloud:
         api, aws = cloud.api_url, cloud.aws_endpoint

@@ -19,12 +19,13 @@ from scripts import demo_data
 from scripts.loadtest import client as wire
 from scripts.loadtest import cpu, report, scenarios
 from scripts.loadtest.stats import Tally
+from scripts.localcloud.harness import DIRECT_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 # The automatic switch is off for the load test's local cloud, so that contention and mixed measure the direct
 # path; the surge scenario switches queue mode on by hand (PATCH), as an admin would before a premiere. A queued
 # request may wait 15 minutes there (not the default 2), so that a slow machine still has every request judged.
-CLOUD_ENV = {"SURGE_RATE_PER_SECOND": "1000000", "SURGE_MAX_WAIT_SECONDS": "900", "LOG_LEVEL": "WARNING"}
+CLOUD_ENV = DIRECT_PATH | {"SURGE_MAX_WAIT_SECONDS": "900", "LOG_LEVEL": "WARNING"}
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
