@@ -6,7 +6,6 @@ import re
 
 TABLE_PREFIX_PARAM = "TablePrefix"
 QUEUE_PREFIX_PARAM = "QueuePrefix"
-JWT_SECRET_PARAM = "JwtSigningKeysSecretId"
 DELETION_PROTECTION_PARAM = "TableDeletionProtection"
 
 

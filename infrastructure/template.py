@@ -6,6 +6,7 @@ so each override names the exact logical id Chalice uses (see `chalice_app`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.models import Model
@@ -15,7 +16,6 @@ from infrastructure import apigateway, dynamodb, edge, iam, sqs
 from infrastructure.chalice_app import AppShape, StageConfig
 from infrastructure.naming import (
     DELETION_PROTECTION_PARAM,
-    JWT_SECRET_PARAM,
     QUEUE_PREFIX_PARAM,
     TABLE_PREFIX_PARAM,
     placeholder,
@@ -25,6 +25,33 @@ from infrastructure.naming import (
 
 PREFIX_PATTERN = "^[A-Za-z0-9_.-]*$"
 FUNCTIONS_POLICY = "LambdaFunctionsPolicy"
+
+
+@dataclass(frozen=True)
+class SigningSecret:
+    """Keys the functions read from an environment variable, resolved from Secrets Manager when the stack deploys.
+
+    Never in the repository or the template: the parameter names the secret (its name or ARN), and CloudFormation's
+    dynamic reference puts its value into every function's environment (docs/deploy.md says how to create it).
+    """
+
+    variable: str
+    parameter: str
+    name: str  # the secret's name after "<app>/<stage>/", the parameter's default
+    holds: str
+
+
+SIGNING_SECRETS = (
+    SigningSecret(
+        "JWT_SIGNING_KEYS", "JwtSigningKeysSecretId", "jwt-signing-keys", '{"<kid>": "<key>", ...}; the first key signs'
+    ),
+    SigningSecret(
+        "TICKET_SIGNING_KEYS",
+        "TicketSigningKeysSecretId",
+        "ticket-signing-keys",
+        '{"<kid>": "<base64url 32-byte Ed25519 seed>", ...}; TICKET_ACTIVE_KID (default: the first) signs, all verify',
+    ),
+)
 
 
 class TemplateError(ValueError):
@@ -54,20 +81,22 @@ def parameters(stage: StageConfig) -> dict[str, Any]:
             "AllowedPattern": PREFIX_PATTERN,
             "Description": "Prepended to every queue's name; the functions get it as QUEUE_PREFIX.",
         },
-        JWT_SECRET_PARAM: {
-            "Type": "String",
-            "Default": f"{stage.app_name}/{stage.name}/jwt-signing-keys",
-            "Description": (
-                "Secrets Manager secret (name or ARN) whose SecretString is the JSON object of JWT signing keys, "
-                '{"<kid>": "<key>", ...}; the first key signs. Resolved at deploy time (docs/deploy.md).'
-            ),
-        },
         DELETION_PROTECTION_PARAM: {
             "Type": "String",
             "Default": "true",
             "AllowedValues": ["true", "false"],
             "Description": "DynamoDB deletion protection on every table. Set false only to tear a stage down.",
         },
+    } | {
+        secret.parameter: {
+            "Type": "String",
+            "Default": f"{stage.app_name}/{stage.name}/{secret.name}",
+            "Description": (
+                f"Secrets Manager secret (name or ARN) whose SecretString is the JSON object the functions get as "
+                f"{secret.variable}: {secret.holds}. Resolved at deploy time (docs/deploy.md)."
+            ),
+        }
+        for secret in SIGNING_SECRETS
     }
 
 
@@ -75,7 +104,9 @@ def function_environment(shape: AppShape) -> dict[str, Any]:
     environment: dict[str, Any] = {
         "TABLE_PREFIX": ref(TABLE_PREFIX_PARAM),
         "QUEUE_PREFIX": ref(QUEUE_PREFIX_PARAM),
-        "JWT_SIGNING_KEYS": sub("{{resolve:secretsmanager:" + placeholder(JWT_SECRET_PARAM) + ":SecretString}}"),
+    } | {
+        secret.variable: sub("{{resolve:secretsmanager:" + placeholder(secret.parameter) + ":SecretString}}")
+        for secret in SIGNING_SECRETS
     }
     if shape.websocket_stage:
         environment["WS_MANAGEMENT_URL"] = sub(

@@ -10,7 +10,7 @@ from infra_support import PROJECT_DIR, TEMPLATE_FILE
 
 from chalicelib.adapters.dynamodb import tables
 from chalicelib.adapters.queues import ALL_QUEUES
-from chalicelib.settings import DEV_SIGNING_KEYS
+from chalicelib.settings import DEV_SIGNING_KEYS, DEV_TICKET_KEYS
 
 CONFIG = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text())
 DEV = CONFIG["stages"]["dev"]
@@ -84,17 +84,27 @@ def test_the_template_policy_grants_what_the_file_grants_with_exact_arns(dev_pol
     assert all(set(arn) == {"Fn::GetAtt"} for arn in table_resources)
 
 
-def test_no_signing_key_is_committed_and_the_functions_read_it_from_secrets_manager(resources):
+@pytest.mark.parametrize(
+    ("variable", "parameter", "secret", "dev_keys"),
+    [
+        ("JWT_SIGNING_KEYS", "JwtSigningKeysSecretId", "jwt-signing-keys", DEV_SIGNING_KEYS),
+        ("TICKET_SIGNING_KEYS", "TicketSigningKeysSecretId", "ticket-signing-keys", DEV_TICKET_KEYS),
+    ],
+    ids=["jwt", "ticket"],
+)
+def test_no_signing_key_is_committed_and_the_functions_read_them_from_secrets_manager(
+    template, resources, variable, parameter, secret, dev_keys
+):
     committed = TEMPLATE_FILE.read_text() + DEV_POLICY.read_text() + json.dumps(CONFIG)
 
-    assert not [key for key in DEV_SIGNING_KEYS.values() if key in committed]
-    assert "JWT_SIGNING_KEYS" not in json.dumps(CONFIG)
+    assert not [key for key in dev_keys.values() if key in committed]
+    assert variable not in json.dumps(CONFIG)
+    # The secret docs/deploy.md tells an operator to create, by the name the parameter defaults to.
+    assert template["Parameters"][parameter]["Default"] == f"{CONFIG['app_name']}/dev/{secret}"
     for resource in resources.values():
         variables = resource.get("Properties", {}).get("Environment", {}).get("Variables")
         if variables:
-            assert variables["JWT_SIGNING_KEYS"] == {
-                "Fn::Sub": "{{resolve:secretsmanager:${JwtSigningKeysSecretId}:SecretString}}"
-            }
+            assert variables[variable] == {"Fn::Sub": "{{resolve:secretsmanager:${" + parameter + "}:SecretString}}"}
 
 
 def test_the_functions_policy_fits_iams_managed_policy_size_limit(dev_policy):

@@ -49,7 +49,8 @@ def test_every_function_runs_with_the_stages_tables_queues_and_signing_keys(pack
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables["TABLE_PREFIX"] == {"Ref": "TablePrefix"}, name
         assert variables["QUEUE_PREFIX"] == {"Ref": "QueuePrefix"}, name
-        assert variables["JWT_SIGNING_KEYS"]["Fn::Sub"].startswith("{{resolve:secretsmanager:"), name
+        for keys in ("JWT_SIGNING_KEYS", "TICKET_SIGNING_KEYS"):
+            assert variables[keys]["Fn::Sub"].startswith("{{resolve:secretsmanager:"), (name, keys)
         assert variables["STAGE"] == "dev", name
         if has_websocket:
             assert variables["WS_MANAGEMENT_URL"] == {
