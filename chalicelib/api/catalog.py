@@ -28,7 +28,9 @@ from chalicelib.api.requests import (
     SLOT_PATTERN,
     Cursor,
     Id,
+    Limit,
     Moment,
+    PageQuery,
     QuerySchema,
     RequestSchema,
     day_as_moment,
@@ -48,7 +50,6 @@ DETAIL_MAX_AGE = 30
 SCREENINGS_MAX_AGE = 15
 SCREENING_MAX_AGE = 5  # carries seats_available, which moves with every hold
 
-Limit = Annotated[int, Field(ge=1, le=100)]
 _DAY_OR_MOMENT = WithJsonSchema({"type": "string", "pattern": DAY_OR_MOMENT_PATTERN, "maxLength": MOMENT_MAX_LENGTH})
 From = Annotated[Moment, BeforeValidator(lambda value: day_as_moment(value, end_of_day=False)), _DAY_OR_MOMENT]
 """``from=2026-12-01`` is that day's midnight."""
@@ -135,11 +136,6 @@ class MovieQuery(QuerySchema):
 class TheaterBody(RequestSchema):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NON_BLANK)]
     layout: Annotated[dict[str, Any], WithJsonSchema(LAYOUT_SCHEMA)]
-
-
-class PageQuery(QuerySchema):
-    limit: Limit = 20
-    cursor: Cursor | None = None
 
 
 class ScreeningBody(RequestSchema):

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Generic, Self, TypeVar
 
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from chalicelib.api.responses import ResponseModel, Timestamp, left_out_when_none
+from chalicelib.api.responses import Page, ResponseModel, Timestamp, left_out_when_none
 from chalicelib.domain import catalog, layout
-
-Item = TypeVar("Item", bound=ResponseModel)
-Shown = TypeVar("Shown")
-
-
-class Page(ResponseModel, Generic[Item]):
-    """One page of a list, in the list's order."""
-
-    items: list[Item]
-    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last.")
-
-    @classmethod
-    def of(cls, page: catalog.Page[Shown], item: Callable[[Shown], Item]) -> Self:
-        return cls(items=[item(shown) for shown in page.items], next_cursor=page.next_cursor)
 
 
 class Movie(ResponseModel):

@@ -17,8 +17,8 @@ from pydantic import Field, StringConstraints
 
 from chalicelib.api import auth
 from chalicelib.api.errors import Error, ErrorBody, error_body, status_of
-from chalicelib.api.requests import Cursor, Id, QuerySchema, RequestSchema
-from chalicelib.api.responses import ResponseModel, Timestamp
+from chalicelib.api.requests import Id, PageQuery, RequestSchema
+from chalicelib.api.responses import Page, ResponseModel, Timestamp
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.api.tickets import EXAMPLE_TICKET, Ticket
 from chalicelib.bootstrap import services
@@ -47,11 +47,6 @@ class PaymentMethod(RequestSchema):
 class PayBody(RequestSchema):
     reservation_id: Id
     payment_method: PaymentMethod
-
-
-class HistoryQuery(QuerySchema):
-    limit: Annotated[int, Field(ge=1, le=100)] = 20
-    cursor: Cursor | None = None
 
 
 class Payment(ResponseModel):
@@ -111,9 +106,8 @@ class PaymentSummary(ResponseModel):
         )
 
 
-class PaymentPage(ResponseModel):
-    items: list[PaymentSummary] = Field(description="Newest first.")
-    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last.")
+class PaymentPage(Page[PaymentSummary]):
+    """A page of a user's payments, newest first."""
 
 
 PAID = Payment(
@@ -201,13 +195,13 @@ def pay(body: PayBody) -> Payment:
     methods=["GET"],
     authorizer=auth.customer_auth,
     summary="The payments of a user (yourself, or anyone for an admin), newest first, by pages",
-    query=HistoryQuery,
+    query=PageQuery,
     answers={200: PaymentPage},
     errors={400: ("invalid_cursor",), 403: ("forbidden",)},
 )
-def payments_of_user(user_id: str, query: HistoryQuery) -> PaymentPage:
+def payments_of_user(user_id: str, query: PageQuery) -> PaymentPage:
     page = services().payments.history(auth.current_principal(bp.current_request), user_id, query.limit, query.cursor)
-    return PaymentPage(items=[PaymentSummary.of(p) for p in page.payments], next_cursor=page.next_cursor)
+    return PaymentPage.of(page, PaymentSummary.of)
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES))

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from chalicelib.domain.errors import InvalidRequest, PayloadTooLarge
+from chalicelib.domain.paging import PAGE_MAX
 
 # A page's cursor, as every list gives it out (base64url, chalicelib/adapters/dynamodb/catalog.py
 # `encode_cursor`); anything else is `invalid_cursor`.
@@ -28,6 +29,9 @@ Cursor = Annotated[
     StringConstraints(min_length=1, max_length=1024),
     Field(json_schema_extra={"pattern": "^[A-Za-z0-9_-]+$"}),
 ]
+
+Limit = Annotated[int, Field(ge=1, le=PAGE_MAX)]
+"""How many items a page may ask for."""
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32
@@ -104,6 +108,13 @@ class QuerySchema(BaseModel):
     """Base of every query-string schema: text is coerced to the field's type, unknown parameters refused."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class PageQuery(QuerySchema):
+    """A page of a list: ``limit`` items from ``cursor`` (the ``next_cursor`` of the page before)."""
+
+    limit: Limit = 20
+    cursor: Cursor | None = None
 
 
 def _field_problems(exc: ValidationError) -> list[dict[str, str]]:

@@ -8,11 +8,13 @@ A model's docstring and its fields' descriptions are the document's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from chalicelib.domain import paging
 from chalicelib.domain.clock import iso
 
 Timestamp = Annotated[
@@ -49,3 +51,18 @@ class ResponseModel(BaseModel):
         """The answer as JSON data (what the client receives)."""
         data: dict[str, Any] = self.model_dump(mode="json")
         return data
+
+
+Item = TypeVar("Item", bound=ResponseModel)
+Shown = TypeVar("Shown")
+
+
+class Page(ResponseModel, Generic[Item]):
+    """One page of a list, in the list's order."""
+
+    items: list[Item]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last.")
+
+    @classmethod
+    def of(cls, page: paging.Page[Shown], item: Callable[[Shown], Item]) -> Self:
+        return cls(items=[item(shown) for shown in page.items], next_cursor=page.next_cursor)

@@ -10,8 +10,8 @@ from pydantic import Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
 from chalicelib.api import auth
-from chalicelib.api.requests import Id, RequestSchema
-from chalicelib.api.responses import ResponseModel, Timestamp, left_out_when_none
+from chalicelib.api.requests import Id, PageQuery, RequestSchema
+from chalicelib.api.responses import Page, ResponseModel, Timestamp, left_out_when_none
 from chalicelib.api.routing import ApiBlueprint, Media, Reply
 from chalicelib.bootstrap import services
 from chalicelib.domain import tickets
@@ -72,6 +72,10 @@ class TicketList(ResponseModel):
     items: list[Ticket]
 
 
+class TicketPage(Page[Ticket]):
+    """A page of a user's tickets, newest first."""
+
+
 class CheckedIn(ResponseModel):
     ticket: Ticket
     checked_in_at: Timestamp
@@ -121,12 +125,13 @@ def issue_tickets(body: IssueTickets) -> Reply:
     "/api/tickets/user/{user_id}",
     methods=["GET"],
     authorizer=auth.customer_auth,
-    summary="The tickets of a user (yourself, or anyone for an admin), newest first",
-    answers={200: TicketList},
-    errors={403: ("forbidden",)},
+    summary="The tickets of a user (yourself, or anyone for an admin), newest first, by pages",
+    query=PageQuery,
+    answers={200: TicketPage},
+    errors={400: ("invalid_cursor",), 403: ("forbidden",)},
 )
-def tickets_of_user(user_id: str) -> TicketList:
-    return TicketList(items=[Ticket.of(t) for t in services().tickets.for_user(_principal(), user_id)])
+def tickets_of_user(user_id: str, query: PageQuery) -> TicketPage:
+    return TicketPage.of(services().tickets.for_user(_principal(), user_id, query.limit, query.cursor), Ticket.of)
 
 
 @bp.route(

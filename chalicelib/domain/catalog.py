@@ -18,7 +18,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Generic, TypeVar
 
 from chalicelib.domain.clock import iso
 from chalicelib.domain.errors import InvalidRequest
@@ -35,8 +34,6 @@ MAX_DAYS_AHEAD = 730
 MAX_SEARCH_WORDS = 8
 
 _WORD = re.compile(r"\w+")
-
-T = TypeVar("T")
 
 
 def normalise(text: str) -> str:
@@ -56,13 +53,6 @@ def search_words(query: str | None) -> tuple[str, ...]:
             {"fields": [{"field": "search", "message": f"at most {MAX_SEARCH_WORDS} words"}]},
         )
     return tuple(words)
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
-    """Opaque; None on the last page."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from chalicelib.domain.catalog import (
     Movie,
     MovieDetails,
     MovieSearch,
-    Page,
     Screening,
     ScreeningFilter,
     Theater,
@@ -29,6 +28,7 @@ from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound, Service
 from chalicelib.domain.holds import SeatState, count_available
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import Layout
+from chalicelib.domain.paging import Page
 from chalicelib.services.booking_ports import SeatInventory
 
 DEFAULT_DAYS_LISTED = 7

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.paging import Page
 from chalicelib.domain.payments import Charge, Payment
 from chalicelib.domain.reservations import Reservation
 from chalicelib.domain.tickets import Ticket
@@ -28,12 +28,6 @@ class PaymentProvider(Protocol):
     def refund(self, charge_id: str, key: str, amount_cents: int) -> str:
         """Give back (part of) a charge, once per key; the refund's id."""
         ...
-
-
-@dataclass(frozen=True)
-class Page:
-    payments: list[Payment]
-    next_cursor: str | None
 
 
 class Sales(Protocol):
@@ -70,8 +64,8 @@ class Sales(Protocol):
         """The payment holding the reservation's claim, if any."""
         ...
 
-    def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page:
-        """The user's payments, newest first."""
+    def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Payment]:
+        """The user's payments, newest first; `InvalidRequest` ``invalid_cursor`` for a cursor not of this list."""
         ...
 
     def stuck_charging(self, before: datetime, limit: int) -> list[str]:
@@ -86,7 +80,9 @@ class Sales(Protocol):
 
     def ticket(self, ticket_id: str) -> Ticket | None: ...
 
-    def tickets_of_user(self, user_id: str, limit: int) -> list[Ticket]: ...
+    def tickets_of_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Ticket]:
+        """The user's tickets, newest first; `InvalidRequest` ``invalid_cursor`` for a cursor not of this list."""
+        ...
 
     def check_in(self, ticket_id: str, now: datetime) -> Ticket:
         """`valid` -> `used` by a conditional write; `Conflict` ``already_checked_in`` (with the first scan's

@@ -24,12 +24,12 @@ from chalicelib.domain.errors import (
     Conflict,
     DependencyUnavailable,
     HoldExpired,
-    InvalidRequest,
     NotFound,
     PaymentRequired,
     Unprocessable,
 )
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.paging import Page, check_limit
 from chalicelib.domain.payments import (
     Charge,
     Payment,
@@ -42,10 +42,9 @@ from chalicelib.domain.payments import (
 from chalicelib.domain.reservations import Reservation
 from chalicelib.domain.tickets import Ticket
 from chalicelib.services.booking_ports import SeatInventory
-from chalicelib.services.payment_ports import Page, PaymentProvider, Sales
+from chalicelib.services.payment_ports import PaymentProvider, Sales
 
 log = logging.getLogger(__name__)
-HISTORY_PAGE_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -125,13 +124,9 @@ class PaymentService:
 
     # --- reading ---
 
-    def history(self, principal: Principal, user_id: str, limit: int, cursor: str | None) -> Page:
+    def history(self, principal: Principal, user_id: str, limit: int, cursor: str | None) -> Page[Payment]:
         principal.require_self_or_admin(user_id)
-        if not 1 <= limit <= HISTORY_PAGE_MAX:
-            raise InvalidRequest(
-                "validation_error", f"limit is 1 to {HISTORY_PAGE_MAX}.", {"fields": [{"field": "limit"}]}
-            )
-        return self.sales.for_user(user_id, limit, cursor)
+        return self.sales.for_user(user_id, check_limit(limit), cursor)
 
     # --- the state machine ---
 

@@ -19,6 +19,7 @@ from typing import Literal
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.paging import Page, check_limit
 from chalicelib.domain.tickets import (
     RefundPolicy,
     Ticket,
@@ -118,9 +119,9 @@ class TicketService:
             raise NotFound("ticket_not_found", f"No ticket with id {ticket_id}.")
         return ticket
 
-    def for_user(self, principal: Principal, user_id: str, limit: int = 100) -> list[Ticket]:
+    def for_user(self, principal: Principal, user_id: str, limit: int, cursor: str | None) -> Page[Ticket]:
         principal.require_self_or_admin(user_id)
-        return self.sales.tickets_of_user(user_id, limit)
+        return self.sales.tickets_of_user(user_id, check_limit(limit), cursor)
 
     def qr(self, principal: Principal, ticket_id: str, kind: QrFormat) -> bytes:
         return qr_image(self.signer.sign(self.get(principal, ticket_id)), kind)

@@ -49,7 +49,6 @@ from chalicelib.adapters.dynamodb.models.catalog import (
 from chalicelib.domain.catalog import (
     Movie,
     MovieSearch,
-    Page,
     Screening,
     ScreeningFilter,
     Theater,
@@ -59,6 +58,7 @@ from chalicelib.domain.catalog import (
 from chalicelib.domain.clock import Clock, epoch_ms, iso, parse_iso
 from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound
 from chalicelib.domain.layout import Layout, parse_layout
+from chalicelib.domain.paging import Page
 
 MAX_CURSOR_CHARS = 1024
 FILTERED_PAGE_SIZE = 100

@@ -57,6 +57,28 @@ def test_the_owner_and_an_admin_read_a_ticket_and_its_list(api, alice, admin, pa
     assert listed.status == 200 and sorted(t["seat_id"] for t in listed.json["items"]) == ["C4", "C5"]
 
 
+def test_a_regulars_tickets_come_by_pages_each_once_and_a_foreign_cursor_is_a_400(api, alice, screening, clock):
+    bought = set()
+    for seats in (["D1", "D2"], ["D3"], ["D4", "D5"]):
+        payment = pay(api, alice, hold(api, alice, screening, seats)["id"]).json
+        bought |= {t["id"] for t in payment["tickets"]}
+        clock.advance(1)
+
+    first = api.get("/api/tickets/user/alice?limit=2", token=alice)
+    second = api.get(f"/api/tickets/user/alice?limit=2&cursor={first.json['next_cursor']}", token=alice)
+    third = api.get(f"/api/tickets/user/alice?limit=2&cursor={second.json['next_cursor']}", token=alice)
+    payments_cursor = api.get("/api/payments/user/alice?limit=1", token=alice).json["next_cursor"]
+    foreign = api.get(f"/api/tickets/user/alice?cursor={payments_cursor}", token=alice)
+
+    pages = [first, second, third]
+    assert [len(page.json["items"]) for page in pages] == [2, 2, 1]
+    listed = [t["id"] for page in pages for t in page.json["items"]]
+    assert sorted(listed) == sorted(bought)
+    assert {t["seat_id"] for t in first.json["items"]} == {"D4", "D5"}  # the newest purchase first
+    assert third.json["next_cursor"] is None
+    assert foreign.status == 400 and foreign.json["error"]["code"] == "invalid_cursor"
+
+
 def test_another_user_reads_and_changes_none_of_alices_payments_or_tickets(api, bob, paid):
     ticket = ticket_for(paid, "C4")
 
