@@ -22,7 +22,7 @@ from pydantic import (
 from chalicelib.domain.errors import InvalidRequest, PayloadTooLarge
 from chalicelib.domain.paging import PAGE_MAX
 
-# A page's cursor, as every list gives it out (base64url, chalicelib/adapters/dynamodb/catalog.py
+# A page's cursor, as every list gives it out (base64url, chalicelib/adapters/dynamodb/paging.py
 # `encode_cursor`); anything else is `invalid_cursor`.
 Cursor = Annotated[
     str,

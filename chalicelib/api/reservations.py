@@ -10,8 +10,8 @@ from pydantic.json_schema import SkipJsonSchema
 
 from chalicelib.api import auth
 from chalicelib.api.errors import Error, ErrorBody, SeatsUnavailableDetails, Suggestion
-from chalicelib.api.requests import Id, RequestSchema, validation_error
-from chalicelib.api.responses import ResponseModel, Timestamp, left_out_when_none
+from chalicelib.api.requests import Id, PageQuery, RequestSchema, validation_error
+from chalicelib.api.responses import Page, ResponseModel, Timestamp, left_out_when_none
 from chalicelib.api.routing import ApiBlueprint, Reply
 from chalicelib.bootstrap import services
 from chalicelib.domain import reservations
@@ -74,8 +74,8 @@ class Reservation(ResponseModel):
         )
 
 
-class ReservationList(ResponseModel):
-    items: list[Reservation]
+class ReservationPage(Page[Reservation]):
+    """A page of a user's reservations (held, released, expired, paid), newest first."""
 
 
 class ReleasedSeats(ResponseModel):
@@ -291,14 +291,15 @@ def extend_reservation(reservation_id: str) -> Reservation:
     "/api/seat-reservations/user/{user_id}",
     methods=["GET"],
     authorizer=auth.customer_auth,
-    summary="The reservations of a user (yourself, or anyone for an admin)",
-    answers={200: ReservationList},
-    errors={403: ("forbidden",)},
+    summary="The reservations of a user (yourself, or anyone for an admin), newest first, by pages",
+    query=PageQuery,
+    answers={200: ReservationPage},
+    errors={400: ("invalid_cursor",), 403: ("forbidden",)},
 )
-def reservations_of_user(user_id: str) -> ReservationList:
-    items = services().booking.for_user(_principal(), user_id)
+def reservations_of_user(user_id: str, query: PageQuery) -> ReservationPage:
+    page = services().booking.for_user(_principal(), user_id, query.limit, query.cursor)
     now = _now()
-    return ReservationList(items=[Reservation.of(reservation, now) for reservation in items])
+    return ReservationPage.of(page, lambda reservation: Reservation.of(reservation, now))
 
 
 @bp.route(

@@ -1,7 +1,7 @@
 """A page of a list: its items in the list's order and the opaque cursor of the next page (None on the last).
 
 Every list the API gives out by pages (movies, theaters, screenings, payments, tickets) is one of these; the
-cursor's shape is the adapter's (`chalicelib.adapters.dynamodb.catalog.encode_cursor`).
+cursor's shape is the adapter's (`chalicelib.adapters.dynamodb.paging`).
 """
 
 from __future__ import annotations

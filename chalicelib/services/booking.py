@@ -17,6 +17,7 @@ from chalicelib.domain.errors import Conflict, HoldChanged, InvalidRequest, NotF
 from chalicelib.domain.holds import SeatState, SeatStatus, count_available
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import Layout, Seat
+from chalicelib.domain.paging import Page, check_limit
 from chalicelib.domain.reservations import (
     BookingEvent,
     HoldPolicy,
@@ -179,9 +180,9 @@ class BookingService:
             raise NotFound("reservation_not_found", f"No reservation with id {reservation_id}.")
         return reservation
 
-    def for_user(self, principal: Principal, user_id: str) -> list[Reservation]:
+    def for_user(self, principal: Principal, user_id: str, limit: int, cursor: str | None) -> Page[Reservation]:
         principal.require_self_or_admin(user_id)
-        return self.inventory.for_user(user_id)
+        return self.inventory.for_user(user_id, check_limit(limit), cursor)
 
     # --- writes ---
 

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from chalicelib.domain.holds import SeatState
 from chalicelib.domain.layout import Layout, Seat
+from chalicelib.domain.paging import Page
 from chalicelib.domain.reservations import BookingEvent, ReleaseReason, Reservation
 
 
@@ -94,8 +95,8 @@ class SeatInventory(Protocol):
         """The id of the user's latest hold for a screening (it may have expired or ended since)."""
         ...
 
-    def for_user(self, user_id: str, limit: int = 50) -> list[Reservation]:
-        """The user's reservations, newest first."""
+    def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Reservation]:
+        """The user's reservations, newest first; `InvalidRequest` ``invalid_cursor`` for a cursor not of this list."""
         ...
 
     def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:

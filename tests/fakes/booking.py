@@ -12,9 +12,11 @@ from chalicelib.domain.clock import epoch_ms
 from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
 from chalicelib.domain.holds import SeatState, SeatStatus, cooldown_ends_ms, cooldown_refusal
 from chalicelib.domain.layout import Layout, Seat
+from chalicelib.domain.paging import Page
 from chalicelib.domain.reservations import BookingEvent, ReleaseReason, Reservation
 from chalicelib.services.booking_ports import ScreeningForSale
 from chalicelib.settings import Settings
+from tests.fakes.paging import page_of
 
 DEFAULT_COOLDOWN_SECONDS = Settings.hold_cooldown_seconds
 T = TypeVar("T")
@@ -57,9 +59,9 @@ class InMemorySeatInventory:
         holder = self._holders.get((user_id, screening_id))
         return holder[0] if holder else None
 
-    def for_user(self, user_id: str, limit: int = 50) -> list[Reservation]:
+    def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Reservation]:
         mine = [r for r in self._reservations.values() if r.user_id == user_id]
-        return sorted(mine, key=lambda r: r.created_at, reverse=True)[:limit]
+        return page_of(sorted(mine, key=lambda r: r.created_at, reverse=True), limit, cursor, f"reservations:{user_id}")
 
     def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
         return [r.id for r in self._reservations.values() if r.status == "active" and r.expires_at <= now][:limit]

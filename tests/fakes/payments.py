@@ -8,17 +8,16 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from chalicelib.adapters.payment_provider import DECLINES
-from chalicelib.domain.errors import Conflict, HoldExpired, InvalidRequest
+from chalicelib.domain.errors import Conflict, HoldExpired
 from chalicelib.domain.paging import Page
 from chalicelib.domain.payments import Charge, Payment, ProviderTimeout
 from chalicelib.domain.reservations import Reservation
 from chalicelib.domain.tickets import Ticket
 from tests.fakes.booking import InMemorySeatInventory
-
-T = TypeVar("T")
+from tests.fakes.paging import page_of
 
 
 class InMemorySales:
@@ -84,7 +83,7 @@ class InMemorySales:
 
     def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Payment]:
         mine = [p for p in self._payments.values() if p.user_id == user_id]
-        return _page(sorted(mine, key=lambda p: p.created_at, reverse=True), limit, cursor, f"payments:{user_id}")
+        return page_of(sorted(mine, key=lambda p: p.created_at, reverse=True), limit, cursor, f"payments:{user_id}")
 
     def stuck_charging(self, before: datetime, limit: int) -> list[str]:
         stuck = [p.id for p in self._payments.values() if p.status == "charging" and p.updated_at <= before]
@@ -106,7 +105,7 @@ class InMemorySales:
 
     def tickets_of_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Ticket]:
         mine = [t for t in self._tickets.values() if t.user_id == user_id]
-        return _page(sorted(mine, key=lambda t: t.issued_at, reverse=True), limit, cursor, f"tickets:{user_id}")
+        return page_of(sorted(mine, key=lambda t: t.issued_at, reverse=True), limit, cursor, f"tickets:{user_id}")
 
     def check_in(self, ticket_id: str, now: datetime) -> Ticket:
         with self._lock:
@@ -189,15 +188,3 @@ if TYPE_CHECKING:  # `make typecheck` holds each fake to the port it stands for
 
     _sales: Sales = InMemorySales(InMemorySeatInventory())
     _provider: PaymentProvider = InMemoryProvider()
-
-
-def _page(items: list[T], limit: int, cursor: str | None, list_name: str) -> Page[T]:
-    """Items from the offset a cursor of this list names; any other cursor is ``invalid_cursor``, as in storage."""
-    start = 0
-    if cursor is not None:
-        name, _, offset = cursor.rpartition(":")
-        if name != list_name or not offset.isdigit():
-            raise InvalidRequest("invalid_cursor", "The cursor is not one this list gave out; start again without it.")
-        start = int(offset)
-    end = start + limit
-    return Page(items[start:end], f"{list_name}:{end}" if end < len(items) else None)

@@ -35,10 +35,12 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.adapters.dynamodb.base import Cancellation, Transaction, back_off, busy
 from chalicelib.adapters.dynamodb.models.booking import HolderItem, ReservationItem, SeatItem
+from chalicelib.adapters.dynamodb.paging import newest_of_user
 from chalicelib.domain.clock import epoch_ms, from_epoch_ms
 from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
 from chalicelib.domain.holds import SeatState, SeatStatus, cooldown_ends_ms, cooldown_refusal
 from chalicelib.domain.layout import Seat
+from chalicelib.domain.paging import Page
 from chalicelib.domain.reservations import ReleaseReason, Reservation, ReservationStatus
 from chalicelib.settings import Settings
 
@@ -242,9 +244,9 @@ class DynamoSeatInventory:
         except HolderItem.DoesNotExist:
             return None
 
-    def for_user(self, user_id: str, limit: int = 50) -> list[Reservation]:
-        items = ReservationItem.by_user.query(user_id, scan_index_forward=False, limit=limit)
-        return [_reservation(item) for item in items]
+    def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Reservation]:
+        items, next_cursor = newest_of_user(ReservationItem.by_user, "created_at_ms", user_id, limit, cursor)
+        return Page([_reservation(item) for item in items], next_cursor)
 
     def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
         now_ms = epoch_ms(now)

@@ -22,8 +22,6 @@ names, a partition and range inside this query) so a forged one is a 400, never 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import json
 import operator
@@ -46,6 +44,7 @@ from chalicelib.adapters.dynamodb.models.catalog import (
     TheaterItem,
     TheaterSlotItem,
 )
+from chalicelib.adapters.dynamodb.paging import decode_cursor, encode_cursor, invalid_cursor
 from chalicelib.domain.catalog import (
     Movie,
     MovieSearch,
@@ -56,46 +55,15 @@ from chalicelib.domain.catalog import (
     normalise,
 )
 from chalicelib.domain.clock import Clock, epoch_ms, iso, parse_iso
-from chalicelib.domain.errors import Conflict, InvalidRequest, NotFound
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.layout import Layout, parse_layout
 from chalicelib.domain.paging import Page
 
-MAX_CURSOR_CHARS = 1024
 FILTERED_PAGE_SIZE = 100
 SLOT_KEPT_AFTER = timedelta(days=7)
 
 
 # Cursors
-
-
-def _invalid_cursor(why: str) -> InvalidRequest:
-    return InvalidRequest(
-        "invalid_cursor",
-        "The cursor is not one this list gave out for these filters; start again without it.",
-        {"fields": [{"field": "cursor", "message": why}]},
-    )
-
-
-def encode_cursor(values: dict[str, str]) -> str:
-    raw = json.dumps(values, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, key_names: Sequence[str]) -> dict[str, str] | None:
-    """The key values in a cursor, or InvalidRequest ``invalid_cursor`` for anything not shaped like ours."""
-    if cursor is None:
-        return None
-    if len(cursor) > MAX_CURSOR_CHARS:
-        raise _invalid_cursor("too long")
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise _invalid_cursor("not a cursor") from exc
-    if not isinstance(values, dict) or set(values) != set(key_names):
-        raise _invalid_cursor("not a cursor of this list")
-    if not all(isinstance(value, str) and 0 < len(value) <= 300 for value in values.values()):
-        raise _invalid_cursor("not a cursor of this list")
-    return values
 
 
 def _start_key(values: dict[str, str] | None) -> dict[str, dict[str, str]] | None:
@@ -203,7 +171,7 @@ class DynamoMovies:
     def search(self, search: MovieSearch, limit: int, cursor: str | None) -> Page[Movie]:
         start = decode_cursor(cursor, self.TITLE_KEYS)
         if start and (start["listing"] != MOVIE_LISTING or not start["title_key"].endswith("#" + start["id"])):
-            raise _invalid_cursor("not a cursor of this list")
+            raise invalid_cursor("not a cursor of this list")
         filters = [MovieItem.search_text.contains(f" {word}") for word in search.words]
         if search.genre:
             filters.append(MovieItem.genre_text.contains(f"|{search.genre}|"))
@@ -271,7 +239,7 @@ class DynamoTheaters:
     def list(self, limit: int, cursor: str | None) -> Page[TheaterSummary]:
         start = decode_cursor(cursor, self.NAME_KEYS)
         if start and (start["listing"] != THEATER_LISTING or not start["name_key"].endswith("#" + start["id"])):
-            raise _invalid_cursor("not a cursor of this list")
+            raise invalid_cursor("not a cursor of this list")
         results = TheaterItem.by_name.query(THEATER_LISTING, last_evaluated_key=_start_key(start), page_size=limit + 1)
         items, next_cursor = _page_of(results, limit, self.NAME_KEYS)
         summaries = [TheaterSummary(item.id, item.name, int(item.seats_total)) for item in items]
@@ -408,7 +376,7 @@ class DynamoScreenings:
         if start is not None:
             inside = start["starts_at"] >= low and (high is None or start["starts_at"] <= high)
             if start[partition] not in partitions or not inside:
-                raise _invalid_cursor("not a cursor of this list")
+                raise invalid_cursor("not a cursor of this list")
             partitions = partitions[partitions.index(start[partition]) :]
         in_range = ScreeningItem.starts_at.between(low, high) if high else ScreeningItem.starts_at >= low
         of_movie = ScreeningItem.movie_id == flt.movie_id if flt.theater_id and flt.movie_id else None

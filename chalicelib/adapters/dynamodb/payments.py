@@ -8,23 +8,20 @@ A sale of k seats writes 2k + 4 items (docs/payments.md): the booking room's par
 
 from __future__ import annotations
 
-import itertools
 import zlib
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.indexes import GlobalSecondaryIndex
 
 from chalicelib.adapters.dynamodb.base import Transaction, busy, condition_failed, refused_as
 from chalicelib.adapters.dynamodb.booking import add_return, add_sale, sale_refused
-from chalicelib.adapters.dynamodb.catalog import decode_cursor, encode_cursor
 from chalicelib.adapters.dynamodb.models.payments import PaymentClaimItem, PaymentItem, TicketItem
+from chalicelib.adapters.dynamodb.paging import newest_of_user
 from chalicelib.domain.clock import epoch_ms, from_epoch_ms
-from chalicelib.domain.errors import Conflict, HoldExpired, InvalidRequest
+from chalicelib.domain.errors import Conflict, HoldExpired
 from chalicelib.domain.paging import Page
 from chalicelib.domain.payments import Payment
 from chalicelib.domain.reservations import Reservation
@@ -265,7 +262,7 @@ class DynamoSales:
         return self.get(claim.payment_id)
 
     def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Payment]:
-        items, next_cursor = _newest_first(PaymentItem.by_user, "created_at_ms", user_id, limit, cursor)
+        items, next_cursor = newest_of_user(PaymentItem.by_user, "created_at_ms", user_id, limit, cursor)
         return Page([_payment(item) for item in items], next_cursor)
 
     def stuck_charging(self, before: datetime, limit: int) -> list[str]:
@@ -303,7 +300,7 @@ class DynamoSales:
             return None
 
     def tickets_of_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Ticket]:
-        items, next_cursor = _newest_first(TicketItem.by_user, "issued_at_ms", user_id, limit, cursor)
+        items, next_cursor = newest_of_user(TicketItem.by_user, "issued_at_ms", user_id, limit, cursor)
         return Page([_ticket(item) for item in items], next_cursor)
 
     def check_in(self, ticket_id: str, now: datetime) -> Ticket:
@@ -339,32 +336,3 @@ class DynamoSales:
                 return stored
             raise Conflict("refund_conflict", "This ticket changed during its refund; try again.") from cancelled.error
         return ticket.moved("refunded", refunded_at=now)
-
-
-def _newest_first(
-    index: GlobalSecondaryIndex, time_key: str, user_id: str, limit: int, cursor: str | None
-) -> tuple[list[Any], str | None]:
-    """A page of a user's items from an index on (``user_id``, `time_key`), newest first; the cursor only when
-    one more item exists (so the last page has none), as the catalog's. A cursor names its list's keys, so one of
-    another list, or of another user, is ``invalid_cursor``."""
-    keys = ("id", "user_id", time_key)
-    start = decode_cursor(cursor, keys)
-    if start is not None and (start["user_id"] != user_id or not start[time_key].isdigit()):
-        raise InvalidRequest(
-            "invalid_cursor",
-            "The cursor is not one this list gave out; start again without it.",
-            {"fields": [{"field": "cursor", "message": "a cursor of another list"}]},
-        )
-    last_key = (
-        None
-        if start is None
-        else {"id": {"S": start["id"]}, "user_id": {"S": user_id}, time_key: {"N": start[time_key]}}
-    )
-    query = index.query(user_id, scan_index_forward=False, page_size=limit + 1, last_evaluated_key=last_key)
-    items = list(itertools.islice(query, limit + 1))
-    if len(items) <= limit:
-        return items, None
-    last = items[limit - 1]
-    return items[:limit], encode_cursor(
-        {"id": last.id, "user_id": last.user_id, time_key: str(int(getattr(last, time_key)))}
-    )

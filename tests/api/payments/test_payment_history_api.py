@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.adapters.dynamodb.catalog import encode_cursor
+from chalicelib.adapters.dynamodb.paging import encode_cursor
 from tests.api.payments.conftest import hold, pay
 
 

@@ -178,6 +178,22 @@ def test_my_reservations_are_listed_for_me_only(api, alice, bob, screening):
     assert api.get("/api/seat-reservations/user/alice", token=bob).status == 403
 
 
+def test_my_reservations_come_by_pages_newest_first_each_once(api, alice, screening, clock):
+    made = []
+    for seats in (["E1"], ["E2", "E3"], ["E4"]):  # each replaces the one before: all three stay in the history
+        made.append(hold(api, alice, screening, seats).json["id"])
+        clock.advance(1)
+
+    first = api.get("/api/seat-reservations/user/alice?limit=2", token=alice)
+    second = api.get(f"/api/seat-reservations/user/alice?limit=2&cursor={first.json['next_cursor']}", token=alice)
+    forged = api.get("/api/seat-reservations/user/alice?cursor=bm90LWEtY3Vyc29y", token=alice)
+
+    assert [r["id"] for r in first.json["items"] + second.json["items"]] == list(reversed(made))
+    assert [r["status"] for r in first.json["items"]] == ["active", "replaced"]
+    assert second.json["next_cursor"] is None
+    assert forged.status == 400 and forged.json["error"]["code"] == "invalid_cursor"
+
+
 def test_the_seat_map_is_public_and_shows_every_seat_with_its_price_and_status(api, alice, screening):
     hold(api, alice, screening, ["C1"])
 

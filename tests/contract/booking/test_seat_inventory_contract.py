@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.clock import epoch_ms
-from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, SeatsUnavailable
+from chalicelib.domain.errors import Conflict, HoldChanged, HoldExpired, InvalidRequest, SeatsUnavailable
 from chalicelib.domain.holds import count_available
 from tests.contract.booking.conftest import NOW, SCREENING, a_hold, statuses
 
@@ -320,7 +320,7 @@ def test_due_for_expiry_lists_only_active_holds_past_their_expiry(inventory):
     assert due == [short.id]
 
 
-def test_for_user_lists_the_users_reservations_newest_first(inventory):
+def test_for_user_lists_the_users_reservations_newest_first_by_pages(inventory):
     first = a_hold("alice", ("A1",))
     inventory.hold(first, None, NOW)
     inventory.release(first, "released", NOW)
@@ -328,7 +328,14 @@ def test_for_user_lists_the_users_reservations_newest_first(inventory):
     inventory.hold(second, None, NOW + timedelta(seconds=5))
     inventory.hold(a_hold("bob", ("A3",)), None, NOW)
 
-    assert [r.id for r in inventory.for_user("alice")] == [second.id, first.id]
+    first_page = inventory.for_user("alice", 1, None)
+    last_page = inventory.for_user("alice", 1, first_page.next_cursor)
+
+    assert [r.id for r in first_page.items + last_page.items] == [second.id, first.id]
+    assert last_page.next_cursor is None
+    with pytest.raises(InvalidRequest) as refused:
+        inventory.for_user("bob", 1, first_page.next_cursor)  # a cursor of alice's list
+    assert refused.value.code == "invalid_cursor"
 
 
 def test_seat_states_tell_the_changing_part_of_every_seat(inventory, layout):
