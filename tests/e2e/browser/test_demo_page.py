@@ -7,6 +7,8 @@ test moves its clock 3 s on, so what it shows between polls is deterministic.
 from __future__ import annotations
 
 import re
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -183,3 +185,48 @@ def test_the_map_runs_front_to_back_with_the_aisle_and_works_from_the_keyboard(c
     expect(seat(page, "B11")).to_have_attribute("aria-pressed", "true")
     expect(seat(page, "B11")).to_have_attribute("tabindex", "0")
     expect(page.locator('[data-seat-id][tabindex="0"]')).to_have_count(1)
+
+
+def another_screening(cloud: Cloud) -> str:
+    """A second 300-seat screening, made over HTTP by an admin."""
+    from scripts import demo_data
+
+    admin = {"Authorization": f"Bearer {cloud.local.token('e2e-admin', 'admin')}"}
+
+    def made(path: str, body: dict) -> dict:
+        answer = requests.post(f"{cloud.api}{path}", headers=admin, json=body, timeout=30)
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    movie = made("/api/movies", {**demo_data.HALL_MOVIE, "description": "Again."})
+    theater = made("/api/theaters", {"name": "Hall Two", "layout": demo_data.hall_layout()})
+    starts_at = (datetime.now(UTC) + timedelta(days=5)).strftime("%Y-%m-%dT20:00:00Z")
+    return made("/api/screenings", {"movie_id": movie["id"], "theater_id": theater["id"], "starts_at": starts_at})["id"]
+
+
+def test_a_returning_person_finds_their_hold_even_behind_a_hundred_newer_reservations_elsewhere(cloud, new_page):
+    # Given Dora holds F5 and F6 here, and has since held and replaced seats of another screening 101 times
+    dora = cloud.register("dora@example.com", "Dora")
+    user_id, token = dora["user"]["id"], cloud.token(dora["user"]["id"])
+    hold_over_http(cloud, user_id, ["F5", "F6"])
+    elsewhere = another_screening(cloud)
+    for n in range(101):  # a page of her reservations holds 100 at most: her hold here is on the second page
+        seat_id = f"{'ABCDEF'[n // 20]}{n % 20 + 1}"
+        answer = requests.post(
+            f"{cloud.api}/api/seat-reservations",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"screening_id": elsewhere, "seat_ids": [seat_id]},
+            timeout=30,
+        )
+        assert answer.status_code == 201, answer.text
+        time.sleep(0.04)  # under SURGE_RATE_PER_SECOND (50): faster, the screening would switch to its waiting line
+
+    # When she opens this screening's page and signs in
+    page = new_page(paused_clock=True)
+    open_demo(page, cloud)
+    sign_in(page, "dora@example.com")
+
+    # Then the page shows her hold here, with its seats as hers
+    expect(page.locator("[data-reservation]")).to_be_visible()
+    expect(page.locator("[data-reservation-seats]")).to_have_text("F5, F6")
+    expect(seat(page, "F5")).to_have_attribute("aria-label", re.compile(r"held by you$"))
