@@ -82,21 +82,18 @@ def test_a_list_that_fills_its_last_page_exactly_gives_no_cursor(shop):
     assert sales.tickets_of_user("bob", 1, None).next_cursor is None
 
 
-def test_a_cursor_of_the_payments_list_is_invalid_for_the_tickets_list(shop):
+@pytest.mark.parametrize(
+    ("cursor_of", "user"),
+    [
+        pytest.param(lambda sales: sales.for_user("alice", 1, None).next_cursor, "alice", id="of_the_payments_list"),
+        pytest.param(lambda sales: sales.tickets_of_user("alice", 1, None).next_cursor, "bob", id="of_another_user"),
+    ],
+)
+def test_a_cursor_of_another_list_is_invalid_cursor(shop, cursor_of, user):
     sales, _ = shop
-    payments_cursor = sales.for_user("alice", 1, None).next_cursor
+    cursor = cursor_of(sales)
 
     with pytest.raises(InvalidRequest) as refused:
-        sales.tickets_of_user("alice", 2, payments_cursor)
-
-    assert refused.value.code == "invalid_cursor"
-
-
-def test_a_cursor_of_alices_tickets_is_invalid_for_bobs(shop):
-    sales, _ = shop
-    alices_cursor = sales.tickets_of_user("alice", 1, None).next_cursor
-
-    with pytest.raises(InvalidRequest) as refused:
-        sales.tickets_of_user("bob", 2, alices_cursor)
+        sales.tickets_of_user(user, 2, cursor)
 
     assert refused.value.code == "invalid_cursor"
