@@ -3,6 +3,8 @@
 As AWS documents it: a call with a token already used (within ten minutes) for the same request is answered
 as the first was, and writes nothing; the same token with another request is
 ``IdempotentParameterMismatchException``. A cancelled transaction is not remembered: it wrote nothing.
+A token is 1 to 36 characters (DynamoDB's constraint, which botocore does not check before sending); any
+other is a ``ValidationException``, as DynamoDB answers it.
 A token is forgotten ten minutes after its first answer (`TOKEN_SECONDS`), so a long-running server keeps
 only the last ten minutes' tokens.
 
@@ -23,6 +25,7 @@ from moto.dynamodb.responses import DynamoHandler
 from scripts.localcloud.moto_patch import MotoPatch
 
 TOKEN_SECONDS = 600  # how long DynamoDB keeps a ClientRequestToken
+TOKEN_MAX_CHARS = 36  # DynamoDB's length constraint on a ClientRequestToken
 clock = time.monotonic  # what tokens age by
 
 _original = DynamoHandler.transact_write_items
@@ -37,10 +40,21 @@ class IdempotentParameterMismatch(DynamodbException):
         )
 
 
+class TokenTooLong(DynamodbException):
+    def __init__(self, token: str) -> None:
+        super().__init__(
+            "ValidationException",
+            f"1 validation error detected: Value '{token}' at 'clientRequestToken' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {TOKEN_MAX_CHARS}",
+        )
+
+
 def transact_write_items(self: DynamoHandler) -> Any:
     token = self.body.get("ClientRequestToken")
     if token is None:
         return _original(self)
+    if len(token) > TOKEN_MAX_CHARS:
+        raise TokenTooLong(token)
     now = clock()
     _forget_before(now - TOKEN_SECONDS)
     request = json.dumps(self.body["TransactItems"], sort_keys=True)

@@ -49,6 +49,7 @@ BUSY_ERRORS = frozenset(
 BUSY_REASONS = frozenset({"ProvisionedThroughputExceeded", "ThrottlingError", "RequestLimitExceeded"})
 """Cancellation reasons of a transaction item that storage did not decide (TransactionConflict is retried first)."""
 BUSY_RETRY_AFTER_SECONDS = 1
+CLIENT_TOKEN_MAX_CHARS = 36  # DynamoDB's constraint on a transaction's ClientRequestToken
 
 
 class CinemaModel(Model):
@@ -168,6 +169,9 @@ class Transaction:
     _KINDS = ("check", "delete", "put", "update")
 
     def __init__(self, model: type[Model], token: str | None = None):
+        if token is not None and not 1 <= len(token) <= CLIENT_TOKEN_MAX_CHARS:
+            # DynamoDB answers ValidationException, which botocore does not check before sending (nor moto after).
+            raise ValueError(f"a ClientRequestToken is 1 to {CLIENT_TOKEN_MAX_CHARS} characters: {token!r}")
         self._model = model
         self._token = token
         self._ops: list[tuple[str, str, Callable[[TransactWrite], None]]] = []

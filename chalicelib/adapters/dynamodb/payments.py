@@ -8,6 +8,7 @@ A sale of k seats writes 2k + 4 items (docs/payments.md): the booking room's par
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -63,6 +64,16 @@ def ticket_is_new() -> Condition:
 
 def ticket_is(status: str) -> Condition:
     return TicketItem.status == status
+
+
+def refund_token(ticket_id: str, now_ms: int) -> str:
+    """The ClientRequestToken of one attempt to end a refund, in DynamoDB's 36 characters.
+
+    Per attempt: the attempt's time is in the request, so a later attempt (a retry, a racing request) is another
+    request, refused by `ticket_is("refunding")` once the first is written, never `IdempotentParameterMismatch`;
+    the SDK's own retry of a lost answer repeats the same request and gets the first answer.
+    """
+    return "refund-" + hashlib.sha256(f"{ticket_id}\x00{now_ms}".encode()).hexdigest()[:29]
 
 
 # --- mapping --------------------------------------------------------------------------------------------
@@ -319,7 +330,7 @@ class DynamoSales:
         return ticket.moved("refunding")
 
     def finish_refund(self, ticket: Ticket, now: datetime) -> Ticket:
-        tx = Transaction(TicketItem, token=f"refund-{ticket.id}")
+        tx = Transaction(TicketItem, token=refund_token(ticket.id, epoch_ms(now)))
         tx.update(
             "ticket",
             TicketItem(ticket.id),

@@ -50,6 +50,16 @@ def test_the_token_of_another_request_is_a_mismatch(client):
     assert refused.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
 
 
+def test_a_token_longer_than_36_characters_is_refused_and_writes_nothing(client):
+    client.transact_write_items(TransactItems=_add_one("A1"), ClientRequestToken="t" * 36)
+
+    with pytest.raises(ClientError) as refused:
+        client.transact_write_items(TransactItems=_add_one("A2"), ClientRequestToken="t" * 37)
+
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "A2" not in [item["s"]["S"] for item in client.scan(TableName=TABLE)["Items"]]
+
+
 def test_a_token_is_forgotten_after_ten_minutes(client, monkeypatch):
     client.transact_write_items(TransactItems=_add_one("A1"), ClientRequestToken="release-1")
     later = moto_idempotency.clock() + moto_idempotency.TOKEN_SECONDS + 1

@@ -17,6 +17,7 @@ from chalicelib.domain.layout import parse_layout
 from chalicelib.domain.payments import Payment, ticket_id_for
 from chalicelib.domain.reservations import Reservation
 from chalicelib.domain.tickets import Ticket
+from scripts.localcloud import moto_idempotency
 from tests.contract.booking.conftest import SMALL_LAYOUT
 from tests.contract.booking.conftest import a_hold as booking_hold
 
@@ -26,20 +27,25 @@ SCREENING = "scr_sales"
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def stores(request):
+    """A seat inventory and the sales over it (on DynamoDB: with its ClientRequestToken semantics)."""
     if request.param == "memory":
         from tests.fakes.booking import InMemorySeatInventory
         from tests.fakes.payments import InMemorySales
 
         inventory = InMemorySeatInventory()
         sales = InMemorySales(inventory)
-    else:
-        request.getfixturevalue("aws")
-        from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
-        from chalicelib.adapters.dynamodb.payments import DynamoSales
+        inventory.add_screening(SCREENING, parse_layout(SMALL_LAYOUT).seats)
+        yield inventory, sales
+        return
+    request.getfixturevalue("aws")
+    from chalicelib.adapters.dynamodb.booking import DynamoSeatInventory
+    from chalicelib.adapters.dynamodb.payments import DynamoSales
 
+    moto_idempotency.forget()
+    with moto_idempotency.PATCH.active():
         inventory, sales = DynamoSeatInventory(), DynamoSales()
-    inventory.add_screening(SCREENING, parse_layout(SMALL_LAYOUT).seats)
-    return inventory, sales
+        inventory.add_screening(SCREENING, parse_layout(SMALL_LAYOUT).seats)
+        yield inventory, sales
 
 
 def a_hold(inventory, user="alice", seats=("A1", "A2")) -> Reservation:
