@@ -33,6 +33,10 @@ bp = ApiBlueprint(__name__)
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,255}$")
 Token = Annotated[str, StringConstraints(pattern=r"^tok_[a-z0-9_]{1,60}$")]
+STATUS_MEANING = (
+    "charging (being settled), succeeded (sold; stays so when its tickets are refunded: see refunded_cents), "
+    "declined, refunded (charged, but the hold was lost before the sale: the charge was given back), failed."
+)
 STORED_REFUSALS: dict[int, type[BookingError]] = {402: PaymentRequired, 409: Conflict}
 """The refusals a payment's answer can be (and is replayed as): declined, and a hold lost after the charge."""
 
@@ -57,8 +61,13 @@ class Payment(ResponseModel):
     screening_id: str
     user_id: str
     amount_cents: int = Field(description="The hold's snapshotted total; never an amount a client sent.")
+    refunded_cents: int = Field(
+        default=0,  # a replayed first answer stored before this field existed has none: nothing was refunded then
+        description="What refunds of its tickets gave back, 0 to amount_cents (status stays succeeded). "
+        "A replayed answer (the same Idempotency-Key) shows it as it was when first answered.",
+    )
     currency: str
-    status: PaymentStatus
+    status: PaymentStatus = Field(description=STATUS_MEANING)
     created_at: Timestamp
     seat_ids: tuple[str, ...]
     tickets: list[Ticket] = Field(description="One per seat once succeeded; empty otherwise.")
@@ -72,6 +81,7 @@ class Payment(ResponseModel):
             screening_id=payment.screening_id,
             user_id=payment.user_id,
             amount_cents=payment.amount_cents,
+            refunded_cents=payment.refunded_cents,
             currency=payment.currency,
             status=payment.status,
             created_at=payment.created_at,
@@ -85,8 +95,12 @@ class PaymentSummary(ResponseModel):
     reservation_id: str
     screening_id: str
     amount_cents: int
+    refunded_cents: int = Field(
+        description="What refunds of its tickets gave back, 0 to amount_cents: amount_cents when every ticket was "
+        "refunded. The status stays succeeded (refunded means a charge given back because the sale was refused)."
+    )
     currency: str
-    status: PaymentStatus
+    status: PaymentStatus = Field(description=STATUS_MEANING)
     created_at: Timestamp
     seat_ids: tuple[str, ...]
     failure_code: str | None = Field(description="Why it ended without a sale (decline code, hold_expired).")
@@ -98,6 +112,7 @@ class PaymentSummary(ResponseModel):
             reservation_id=payment.reservation_id,
             screening_id=payment.screening_id,
             amount_cents=payment.amount_cents,
+            refunded_cents=payment.refunded_cents,
             currency=payment.currency,
             status=payment.status,
             created_at=payment.created_at,

@@ -10,6 +10,12 @@ A payment pays for one reservation (a hold), exactly once::
 `charging` is the only state a crash can leave behind; the scheduled recovery asks the provider what
 became of the charge (by its idempotency key, the payment id) and moves it on (docs/payments.md).
 The amount is always the hold's snapshotted total, never an amount a client sent.
+
+`succeeded` is final: refunding tickets afterwards does not move the status (``refunded`` keeps its one
+meaning, a charge given back because the sale was refused) but adds each ticket's price to
+`refunded_cents`, in the transaction that completes that ticket's refund. So `amount_cents -
+refunded_cents` is what the payment still holds, and ``refunded_cents == amount_cents`` says every ticket
+was refunded.
 """
 
 from __future__ import annotations
@@ -79,6 +85,8 @@ class Payment:
     failure_message: str | None = None
     ticket_ids: tuple[str, ...] = ()
     tickets_delivered: bool = False
+    refunded_cents: int = 0
+    """What refunds of this payment's tickets gave back (a succeeded payment only); 0 to `amount_cents`."""
 
     def moved(self, status: PaymentStatus, at: datetime, **changes: object) -> Payment:
         return replace(self, status=status, updated_at=at, **changes)  # type: ignore[arg-type]

@@ -94,7 +94,9 @@ class Sales(Protocol):
         ...
 
     def finish_refund(self, ticket: Ticket, now: datetime) -> Ticket:
-        """In one write: the ticket `refunded` and its seat back on sale."""
+        """In one write: the ticket `refunded`, its seat back on sale, and its price added to its payment's
+        `refunded_cents`, once however often it is called. A ticket refunded already is answered as stored;
+        `Conflict` ``refund_conflict`` when the ticket is not `refunding` or its payment did not sell it."""
         ...
 
 

@@ -5,7 +5,8 @@ door scanner can verify it offline with the public keys alone. Admission is a co
 (``valid`` -> ``used``), so a ticket is admitted once however many scanners see it at the same moment.
 A refund goes ``valid`` -> ``refunding`` (so the door refuses it from then on), gives the money back
 through the provider under a key of its own (a retry refunds nothing twice), then marks the ticket
-``refunded`` and puts its seat back on sale in one transaction.
+``refunded``, puts its seat back on sale and adds its price to its payment's ``refunded_cents`` in one
+transaction (once: the transaction requires the ticket still ``refunding``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from chalicelib.adapters.dynamodb.models.payments import PaymentItem, ProviderLe
 
 
 def check_payment_invariants(screening_id: str) -> list[str]:
-    """Problems found: a seat sold twice, a paid order without exactly its tickets, money moved without a sale."""
+    """Problems found: a seat sold twice, a paid order without exactly its tickets, money moved without a sale, a
+    refund given back other than once or not counted on its payment exactly once."""
     problems: list[str] = []
     seats = {item.seat_id: item for item in SeatItem.query(screening_id, consistent_read=True)}
     reservations = {
@@ -56,4 +57,18 @@ def check_payment_invariants(screening_id: str) -> list[str]:
         problems.append(f"{len(kept)} charges kept by the provider, {len(succeeded)} succeeded payments")
     if sum(int(c.amount_cents) for c in kept) != sum(int(p.amount_cents) for p in succeeded):
         problems.append("the money charged differs from the succeeded payments' total")
+
+    refunded_prices: Counter[str] = Counter()
+    for ticket in tickets:
+        if ticket.status == "refunded":
+            refunded_prices[ticket.payment_id] += int(ticket.price_cents)
+            given_back = [i for i in ledger if i.key == f"refund:refund:{ticket.id}"]
+            if [int(i.amount_cents) for i in given_back] != [int(ticket.price_cents)]:
+                problems.append(f"refunded ticket {ticket.id} was given back {[i.amount_cents for i in given_back]}")
+    for payment in succeeded:
+        if int(payment.refunded_cents or 0) != refunded_prices[payment.id]:
+            problems.append(
+                f"payment {payment.id} shows {payment.refunded_cents} refunded, its refunded tickets cost "
+                f"{refunded_prices[payment.id]}"
+            )
     return problems

@@ -91,6 +91,28 @@ def test_twenty_concurrent_payments_for_one_reservation_with_different_keys_char
     assert check_payment_invariants(race_screening) == []
 
 
+def test_twenty_concurrent_refunds_of_one_ticket_give_its_price_back_once_and_count_it_on_the_payment_once(
+    live_services, race_screening
+):
+    alice = Principal("alice-race")
+    hold = live_services.booking.hold_seats(alice, race_screening, ["E5", "E6"])
+    _, sale = pay_until_answered(alice, body(hold.id), "refund-race-key")
+    ticket = sale["tickets"][0]
+
+    def refund(i: int) -> str:
+        try:
+            return live_services.tickets.refund(alice, ticket["id"]).status
+        except BookingError as refused:  # 409 ticket_refunded: another request began this refund first
+            return refused.code
+
+    outcomes = race(refund)
+
+    assert "refunded" in outcomes and set(outcomes) <= {"refunded", "ticket_refunded"}, outcomes
+    payment = live_services.sales.get(sale["id"])
+    assert (payment.status, payment.refunded_cents) == ("succeeded", ticket["price_cents"])
+    assert check_payment_invariants(race_screening) == []
+
+
 def test_after_a_race_to_hold_and_pay_no_seat_is_sold_twice_and_the_ledger_matches_the_sales(
     live_services, race_screening
 ):

@@ -128,10 +128,16 @@ class InMemorySales:
             stored = self._tickets[ticket.id]
             if stored.status == "refunded":
                 return stored
+            payment = self._payments.get(stored.payment_id)  # payment_sold: it exists and sold this ticket
+            if payment is None or ticket.id not in payment.ticket_ids:
+                raise Conflict("refund_conflict", "The payment of this ticket did not sell it.")
             if stored.status != "refunding":
                 raise Conflict("refund_conflict", "This ticket changed during its refund; try again.")
             self._inventory.return_to_sale(stored.screening_id, stored.seat_id, stored.reservation_id)
             self._tickets[ticket.id] = stored.moved("refunded", refunded_at=now)
+            self._payments[payment.id] = replace(
+                payment, refunded_cents=payment.refunded_cents + stored.price_cents, updated_at=now
+            )
             return self._tickets[ticket.id]
 
     @staticmethod

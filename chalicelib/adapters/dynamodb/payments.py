@@ -3,7 +3,8 @@
 A sale of k seats writes 2k + 4 items (docs/payments.md): the booking room's part (`add_sale`: k seats
 ``sold`` if `still_held_by`, the reservation ``paid`` if `reservation_is_active`, the holder gone if
 `holder_is`), k new tickets (`ticket_is_new`), the payment (`payment_is_charging`) and the claim
-(`claimed_by`). A refund writes the ticket (`ticket_is_refunding`) and its seat (`add_return`: `sold_by`).
+(`claimed_by`). A refund's end writes the ticket (`ticket_is("refunding")`), its seat (`add_return`:
+`sold_by`) and adds the ticket's price to its payment's `refunded_cents` (`payment_sold(ticket)`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ def tickets_not_delivered() -> Condition:
     return (PaymentItem.status == "succeeded") & (PaymentItem.tickets_delivered == False)  # noqa: E712
 
 
+def payment_sold(ticket_id: str) -> Condition:
+    """The payment exists and sold this ticket: a refund adds to this payment only, and never creates one.
+
+    Only the sale's transaction writes ``ticket_ids``, as it makes the payment ``succeeded`` (its final state),
+    so "lists the ticket" is also "succeeded". That a refund adds once is `ticket_is("refunding")`'s, in the
+    same transaction: a retried or racing refund end is cancelled whole.
+    """
+    return PaymentItem.ticket_ids.contains(ticket_id)
+
+
 def ticket_is_new() -> Condition:
     return TicketItem.id.does_not_exist()
 
@@ -96,6 +107,7 @@ def _payment(item: PaymentItem) -> Payment:
         failure_message=item.failure_message,
         ticket_ids=tuple(item.ticket_ids or ()),
         tickets_delivered=bool(item.tickets_delivered),
+        refunded_cents=int(item.refunded_cents or 0),
     )
 
 
@@ -112,6 +124,7 @@ def _payment_item(payment: Payment) -> PaymentItem:
         created_at_ms=epoch_ms(payment.created_at),
         updated_at_ms=epoch_ms(payment.updated_at),
         tickets_delivered=False,
+        refunded_cents=0,
         charging_shard=str(zlib.crc32(payment.id.encode()) % CHARGING_SHARDS),
     )
 
@@ -338,6 +351,12 @@ class DynamoSales:
             ticket_is("refunding"),
         )
         add_return(tx, ticket.screening_id, ticket.seat_id, ticket.reservation_id)
+        tx.update(
+            "payment",
+            PaymentItem(ticket.payment_id),
+            [PaymentItem.refunded_cents.add(ticket.price_cents), PaymentItem.updated_at_ms.set(epoch_ms(now))],
+            payment_sold(ticket.id),
+        )
         cancelled = tx.commit()
         if cancelled is not None and cancelled.conflict_only:
             raise busy() from cancelled.error  # still refunding: the same refund again finishes it
@@ -345,5 +364,7 @@ class DynamoSales:
             stored = self.ticket(ticket.id)
             if stored is not None and stored.status == "refunded":
                 return stored
+            if cancelled.failed("payment"):
+                raise Conflict("refund_conflict", "The payment of this ticket did not sell it.") from cancelled.error
             raise Conflict("refund_conflict", "This ticket changed during its refund; try again.") from cancelled.error
         return ticket.moved("refunded", refunded_at=now)

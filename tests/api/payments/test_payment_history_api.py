@@ -57,3 +57,27 @@ def test_a_cursor_shaped_like_ours_but_not_a_position_in_the_list_is_a_400(api, 
     response = api.get(f"/api/payments/user/alice?cursor={forged}", token=alice)
 
     assert response.status == 400 and response.json["error"]["code"] == "invalid_cursor"
+
+
+def test_the_history_shows_what_refunds_of_a_payments_tickets_gave_back_once_each(api, alice, screening):
+    key = "key-refunds-history"
+    paid = pay(api, alice, hold(api, alice, screening, ["A1", "A2"])["id"], key=key).json  # 1000 + 1200
+    cheap, dear = sorted(paid["tickets"], key=lambda ticket: ticket["price_cents"])
+
+    def in_history() -> dict:
+        (payment,) = api.get("/api/payments/user/alice", token=alice).json["items"]
+        return {name: payment[name] for name in ("status", "amount_cents", "refunded_cents")}
+
+    before = in_history()
+    api.post(f"/api/tickets/{cheap['id']}/refund", token=alice)
+    api.post(f"/api/tickets/{cheap['id']}/refund", token=alice)  # refunding again changes nothing
+    one = in_history()
+    api.post(f"/api/tickets/{dear['id']}/refund", token=alice)
+    both = in_history()
+    replayed = pay(api, alice, paid["reservation_id"], key=key)
+
+    assert before == {"status": "succeeded", "amount_cents": 2200, "refunded_cents": 0}
+    assert cheap["price_cents"] == 1000
+    assert one == {"status": "succeeded", "amount_cents": 2200, "refunded_cents": 1000}
+    assert both == {"status": "succeeded", "amount_cents": 2200, "refunded_cents": 2200}
+    assert replayed.status == 201 and replayed.json == paid  # the first answer, as it was given

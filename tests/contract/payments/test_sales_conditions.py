@@ -87,11 +87,11 @@ def tickets_of(payment: Payment) -> list[Ticket]:
     ]
 
 
-def sold(inventory, sales, payment_id="pay_1"):
-    hold = a_hold(inventory)
+def sold(inventory, sales, payment_id="pay_1", user="alice", seats=("A1", "A2")):
+    hold = a_hold(inventory, user, seats)
     sales.claim(hold.id, payment_id)
     payment = sales.start(a_payment(hold, payment_id))
-    succeeded = replace(payment, charge_id="ch_1", ticket_ids=tuple(t.id for t in tickets_of(payment)))
+    succeeded = replace(payment, charge_id=f"ch_{payment_id}", ticket_ids=tuple(t.id for t in tickets_of(payment)))
     sales.complete_sale(succeeded, hold, tickets_of(payment), NOW)
     return hold, succeeded
 
@@ -248,3 +248,43 @@ def test_a_used_ticket_cannot_begin_a_refund(stores):
         sales.begin_refund(ticket)
 
     assert used.value.code == "already_checked_in" and sales.ticket(ticket.id).status == "used"
+
+
+def test_a_refunded_tickets_price_is_added_to_its_payment_once_however_often_the_refund_end_is_retried(stores):
+    inventory, sales = stores
+    _, paid = sold(inventory, sales)
+    first, second = sales.tickets(paid.ticket_ids)
+    refunding = sales.begin_refund(first)
+
+    sales.finish_refund(refunding, NOW)
+    sales.finish_refund(refunding, NOW)  # the same attempt again (on DynamoDB: the same request and token)
+    sales.finish_refund(refunding, NOW + timedelta(seconds=5))  # a later attempt: refused by ticket_is("refunding")
+
+    once = sales.get(paid.id)
+    assert (once.status, once.refunded_cents) == ("succeeded", first.price_cents)
+    sales.finish_refund(sales.begin_refund(second), NOW)
+    assert sales.get(paid.id).refunded_cents == paid.amount_cents == first.price_cents + second.price_cents
+
+
+@pytest.mark.parametrize("labelled_with", ["a payment that does not exist", "another user's payment"])
+def test_payment_sold_refuses_a_refund_end_whose_payment_did_not_sell_the_ticket(stores, labelled_with):
+    inventory, sales = stores
+    _, bobs = sold(inventory, sales, "pay_2", "bob", ("B1",))
+    other = "pay_gone" if labelled_with == "a payment that does not exist" else bobs.id
+    hold = a_hold(inventory)
+    sales.claim(hold.id, "pay_1")
+    payment = sales.start(a_payment(hold))
+    mislabelled = [replace(ticket, payment_id=other) for ticket in tickets_of(payment)]
+    sales.complete_sale(
+        replace(payment, charge_id="ch_1", ticket_ids=tuple(t.id for t in mislabelled)), hold, mislabelled, NOW
+    )
+    refunding = sales.begin_refund(mislabelled[0])
+
+    with pytest.raises(Conflict) as refused:
+        sales.finish_refund(refunding, NOW)
+
+    assert refused.value.code == "refund_conflict"
+    assert sales.ticket(refunding.id).status == "refunding"
+    assert {s.seat_id: s.status for s in inventory.seat_states(SCREENING)}[refunding.seat_id] == "sold"
+    assert sales.get("pay_gone") is None  # an ADD on no item would have made one
+    assert (sales.get("pay_1").refunded_cents, sales.get("pay_2").refunded_cents) == (0, 0)

@@ -203,6 +203,33 @@ def test_a_refund_returns_the_price_once_and_the_seat_is_for_sale_again(payments
     assert seat_statuses(inventory)["A1"] == "available" and seat_statuses(inventory)["A2"] == "sold"
 
 
+def test_a_refund_left_refunding_completes_on_the_next_try_and_counts_on_its_payment_once(
+    payments, tickets, sales, inventory, provider
+):
+    sale = payments.pay(ALICE, hold(inventory).id, "tok_visa", "key-1")
+    sales.begin_refund(sale.tickets[0])  # the process died after this (or after the provider's refund)
+
+    tickets.refund(ALICE, sale.tickets[0].id)
+    tickets.refund(ALICE, sale.tickets[0].id)
+
+    (payment,) = payments.history(ALICE, "alice", 20, None).items
+    assert (payment.status, payment.refunded_cents) == ("succeeded", 1200)
+    assert list(provider.refunds.values()) == [(sale.payment.charge_id, 1200)]
+
+
+def test_a_payment_whose_tickets_were_all_refunded_still_reads_as_the_sale_it_was(payments, tickets, inventory):
+    reservation = hold(inventory)
+    sale = payments.pay(ALICE, reservation.id, "tok_visa", "key-1")
+    for ticket in sale.tickets:
+        tickets.refund(ALICE, ticket.id)
+
+    again = payments.pay(ALICE, reservation.id, "tok_visa", "key-1")  # the same key, its stored answer long gone
+    delivered, _ = tickets.issue(ALICE, reservation.id)
+
+    assert (again.payment.status, again.payment.refunded_cents) == ("succeeded", again.payment.amount_cents)
+    assert {t.status for t in again.tickets} == {t.status for t in delivered} == {"refunded"}
+
+
 def test_the_owner_cannot_refund_within_the_cutoff_but_an_admin_can(payments, tickets, inventory, clock):
     sale = payments.pay(ALICE, hold(inventory).id, "tok_visa", "key-1")
     clock.advance(23 * 3600)  # an hour before the show; the cutoff is two

@@ -51,6 +51,8 @@ class PaymentItem(CinemaModel):
     failure_message = UnicodeAttribute(null=True)
     ticket_ids = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     tickets_delivered = BooleanAttribute(default=False)
+    # the prices of its refunded tickets, ADDed by each refund's transaction (absent on items stored before: 0)
+    refunded_cents = NumberAttribute(default=0)
     charging_shard = UnicodeAttribute(null=True)
     by_user = PaymentsByUserIndex()
     charging = ChargingIndex()
