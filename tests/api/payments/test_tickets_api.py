@@ -79,6 +79,34 @@ def test_a_regulars_tickets_come_by_pages_each_once_and_a_foreign_cursor_is_a_40
     assert foreign.status == 400 and foreign.json["error"]["code"] == "invalid_cursor"
 
 
+def test_a_page_holds_20_tickets_unless_asked_and_the_next_one_the_rest(api, alice, screening):
+    for row in "BCD":
+        pay(api, alice, hold(api, alice, screening, [f"{row}{n}" for n in range(1, 9)])["id"])
+
+    first = api.get("/api/tickets/user/alice", token=alice)
+    rest = api.get(f"/api/tickets/user/alice?cursor={first.json['next_cursor']}", token=alice)
+
+    assert len(first.json["items"]) == 20 and len(rest.json["items"]) == 4
+    assert rest.json["next_cursor"] is None
+    assert len({t["id"] for t in first.json["items"] + rest.json["items"]}) == 24
+
+
+def test_a_cursor_does_not_open_another_users_tickets_and_a_page_is_at_most_100(api, alice, bob, paid):
+    alices_cursor = api.get("/api/tickets/user/alice?limit=1", token=alice).json["next_cursor"]
+
+    answers = {
+        "bob, alice's list with her cursor": api.get(f"/api/tickets/user/alice?cursor={alices_cursor}", token=bob),
+        "bob, his list with alice's cursor": api.get(f"/api/tickets/user/bob?cursor={alices_cursor}", token=bob),
+        "limit 101": api.get("/api/tickets/user/alice?limit=101", token=alice),
+    }
+
+    assert {name: (r.status, r.json["error"]["code"]) for name, r in answers.items()} == {
+        "bob, alice's list with her cursor": (403, "forbidden"),
+        "bob, his list with alice's cursor": (400, "invalid_cursor"),
+        "limit 101": (400, "validation_error"),
+    }
+
+
 def test_another_user_reads_and_changes_none_of_alices_payments_or_tickets(api, bob, paid):
     ticket = ticket_for(paid, "C4")
 
