@@ -1,4 +1,5 @@
-"""Races run against moto's server (serialized, as in the local cloud), never against the in-process mock."""
+"""Races run against moto's server (serialized, as in the local cloud, and honouring ClientRequestToken as
+DynamoDB does), never against the in-process mock."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.layout import parse_layout
 from chalicelib.settings import get_settings
 from scripts.demo_data import hall_layout
-from scripts.localcloud import moto_fast_json, moto_query, moto_transactions
+from scripts.localcloud import moto_fast_json, moto_idempotency, moto_query, moto_transactions
 from scripts.localcloud.moto_server import MotoServer
 
 ADMIN = Principal("admin-race", "admin")
@@ -22,7 +23,13 @@ ADMIN = Principal("admin-race", "admin")
 
 @pytest.fixture
 def moto_server(monkeypatch):
-    with moto_transactions.per_item_transactions(), moto_fast_json.fast_json(), moto_query.by_partition():
+    moto_idempotency.forget()
+    with (
+        moto_transactions.per_item_transactions(),
+        moto_fast_json.fast_json(),
+        moto_query.by_partition(),
+        moto_idempotency.PATCH.active(),
+    ):
         server = MotoServer(serialized=True).start()
         monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
         monkeypatch.setenv("TABLE_PREFIX", "race-")
