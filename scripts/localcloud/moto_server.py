@@ -56,25 +56,36 @@ EVENT_PUMP_AGENT = f"app/{EVENT_PUMP_APP_ID}"
 
 
 class PumpFirstLock:
-    """One request at a time in moto; one of the event pump's waits for at most two of the API's.
+    """One request at a time in moto; one of the event pump's waits for at most the running call and one of the API's.
 
     On AWS the functions behind queues and streams (the surge line's consumer, the seat stream) call DynamoDB
     beside the API, never behind it. Through one plain lock a burst's REST threads kept the line's consumer
     waiting behind dozens of them at every call: 1,210 of 10,000 requests were decided while the burst was
-    sent, the rest after it. Here the API's requests queue at a gate, and only the one through it waits for
-    moto beside the pump's: no hand-off, no condition variable (a notify per request measured slower).
+    sent, the rest after it. Here the API's requests queue at a gate, and the one through it steps aside while a
+    pump call waits: only a call that passed the gate before the pump arrived can still go first. No condition
+    variable (a notify per request measured slower): the API's call at the gate polls while a pump call waits.
     """
+
+    STEP_ASIDE_SECONDS = 0.0002
 
     def __init__(self) -> None:
         self._moto = threading.Lock()
         self._gate = threading.Lock()
+        self._counting = threading.Lock()
+        self._pumps_waiting = 0
 
     @contextmanager
     def held(self, *, pump: bool) -> Iterator[None]:
         if pump:
+            with self._counting:
+                self._pumps_waiting += 1
             self._moto.acquire()
+            with self._counting:
+                self._pumps_waiting -= 1
         else:
             with self._gate:
+                while self._pumps_waiting:  # Python's locks are not fair: without this the API could barge again
+                    time.sleep(self.STEP_ASIDE_SECONDS)
                 self._moto.acquire()
         try:
             yield
