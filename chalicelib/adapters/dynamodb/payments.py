@@ -18,7 +18,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib.adapters.dynamodb.base import Transaction, busy, condition_failed, refused_as
+from chalicelib.adapters.dynamodb.base import CLIENT_TOKEN_MAX_CHARS, Transaction, busy, condition_failed, refused_as
 from chalicelib.adapters.dynamodb.booking import add_return, add_sale, sale_refused
 from chalicelib.adapters.dynamodb.models.payments import PaymentClaimItem, PaymentItem, TicketItem
 from chalicelib.adapters.dynamodb.paging import newest_of_user
@@ -77,14 +77,15 @@ def ticket_is(status: str) -> Condition:
     return TicketItem.status == status
 
 
-def refund_token(ticket_id: str, now_ms: int) -> str:
-    """The ClientRequestToken of one attempt to end a refund, in DynamoDB's 36 characters.
+def attempt_token(kind: str, key: str, now_ms: int) -> str:
+    """The ClientRequestToken of one attempt at a sale or a refund's end, in DynamoDB's 36 characters.
 
-    Per attempt: the attempt's time is in the request, so a later attempt (a retry, a racing request) is another
-    request, refused by `ticket_is("refunding")` once the first is written, never `IdempotentParameterMismatch`;
-    the SDK's own retry of a lost answer repeats the same request and gets the first answer.
+    Per attempt: the attempt's time is in the request, so a later attempt (a retry, the recovery racing it) is
+    another request, refused by its conditions once the first is written, never `IdempotentParameterMismatch`
+    (a 500); the SDK's own retry of a lost answer repeats the same request and gets the first answer.
     """
-    return "refund-" + hashlib.sha256(f"{ticket_id}\x00{now_ms}".encode()).hexdigest()[:29]
+    prefix = f"{kind}-"
+    return prefix + hashlib.sha256(f"{key}\x00{now_ms}".encode()).hexdigest()[: CLIENT_TOKEN_MAX_CHARS - len(prefix)]
 
 
 # --- mapping --------------------------------------------------------------------------------------------
@@ -239,7 +240,7 @@ class DynamoSales:
         self, payment: Payment, reservation: Reservation, tickets: Sequence[Ticket], now: datetime
     ) -> None:
         now_ms = epoch_ms(now)
-        tx = Transaction(PaymentItem, token=f"sale-{payment.id}")
+        tx = Transaction(PaymentItem, token=attempt_token("sale", payment.id, now_ms))
         add_sale(tx, reservation, now_ms)
         for ticket in tickets:
             tx.save(f"ticket:{ticket.seat_id}", _ticket_item(ticket), ticket_is_new())
@@ -343,7 +344,7 @@ class DynamoSales:
         return ticket.moved("refunding")
 
     def finish_refund(self, ticket: Ticket, now: datetime) -> Ticket:
-        tx = Transaction(TicketItem, token=refund_token(ticket.id, epoch_ms(now)))
+        tx = Transaction(TicketItem, token=attempt_token("refund", ticket.id, epoch_ms(now)))
         tx.update(
             "ticket",
             TicketItem(ticket.id),

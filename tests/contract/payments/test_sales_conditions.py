@@ -175,6 +175,18 @@ def test_a_payment_that_moved_on_cannot_complete_a_sale_and_nothing_is_sold(stor
     assert sales.tickets([t.id for t in tickets_of(charging)]) == []
 
 
+def test_a_later_attempt_at_a_sale_that_was_written_is_told_the_payment_moved(stores):
+    """A retry racing the recovery: both settle the same charge, a moment apart. The second is refused by its
+    conditions (a Conflict the service reads as "settled already"), never by storage as a reused request token."""
+    inventory, sales = stores
+    hold, succeeded = sold(inventory, sales)
+
+    with pytest.raises(Conflict):
+        sales.complete_sale(succeeded, hold, tickets_of(succeeded), NOW + timedelta(seconds=1))
+
+    assert sales.get(succeeded.id).status == "succeeded"
+
+
 def test_the_sale_is_refused_whole_when_the_hold_lapsed_and_leaves_the_payment_charging(stores):
     inventory, sales = stores
     hold = a_hold(inventory)
