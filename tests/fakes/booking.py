@@ -16,7 +16,7 @@ from chalicelib.domain.paging import Page
 from chalicelib.domain.reservations import BookingEvent, ReleaseReason, Reservation
 from chalicelib.services.booking_ports import ScreeningForSale
 from chalicelib.settings import Settings
-from tests.fakes.paging import page_of
+from tests.fakes.paging import newest_first
 
 DEFAULT_COOLDOWN_SECONDS = Settings.hold_cooldown_seconds
 T = TypeVar("T")
@@ -61,7 +61,7 @@ class InMemorySeatInventory:
 
     def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Reservation]:
         mine = [r for r in self._reservations.values() if r.user_id == user_id]
-        return page_of(sorted(mine, key=lambda r: r.created_at, reverse=True), limit, cursor, f"reservations:{user_id}")
+        return newest_first(mine, lambda r: r.created_at, limit, cursor, f"reservations:{user_id}")
 
     def due_for_expiry(self, now: datetime, limit: int = 100) -> list[str]:
         return [r.id for r in self._reservations.values() if r.status == "active" and r.expires_at <= now][:limit]

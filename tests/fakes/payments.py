@@ -17,7 +17,7 @@ from chalicelib.domain.payments import Charge, Payment, ProviderTimeout
 from chalicelib.domain.reservations import Reservation
 from chalicelib.domain.tickets import Ticket
 from tests.fakes.booking import InMemorySeatInventory
-from tests.fakes.paging import page_of
+from tests.fakes.paging import newest_first
 
 
 class InMemorySales:
@@ -83,7 +83,7 @@ class InMemorySales:
 
     def for_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Payment]:
         mine = [p for p in self._payments.values() if p.user_id == user_id]
-        return page_of(sorted(mine, key=lambda p: p.created_at, reverse=True), limit, cursor, f"payments:{user_id}")
+        return newest_first(mine, lambda p: p.created_at, limit, cursor, f"payments:{user_id}")
 
     def stuck_charging(self, before: datetime, limit: int) -> list[str]:
         stuck = [p.id for p in self._payments.values() if p.status == "charging" and p.updated_at <= before]
@@ -105,7 +105,7 @@ class InMemorySales:
 
     def tickets_of_user(self, user_id: str, limit: int, cursor: str | None) -> Page[Ticket]:
         mine = [t for t in self._tickets.values() if t.user_id == user_id]
-        return page_of(sorted(mine, key=lambda t: t.issued_at, reverse=True), limit, cursor, f"tickets:{user_id}")
+        return newest_first(mine, lambda t: t.issued_at, limit, cursor, f"tickets:{user_id}")
 
     def check_in(self, ticket_id: str, now: datetime) -> Ticket:
         with self._lock:

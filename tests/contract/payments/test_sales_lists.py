@@ -97,3 +97,16 @@ def test_a_cursor_of_another_list_is_invalid_cursor(shop, cursor_of, user):
         sales.tickets_of_user(user, 2, cursor)
 
     assert refused.value.code == "invalid_cursor"
+
+
+def test_a_purchase_between_two_page_reads_neither_repeats_nor_hides_a_ticket(shop, stores):  # noqa: F811
+    sales, bought_by_alice = shop
+    inventory, _ = stores
+    first = sales.tickets_of_user("alice", 2, None)
+    inventory.add_screening("scr_list_4", parse_layout(SMALL_LAYOUT).seats)
+    bought(inventory, sales, "alice", "scr_list_4", ("A3",), minutes=5)  # newer than every ticket listed so far
+
+    rest = every_page(lambda limit, cursor: sales.tickets_of_user("alice", limit, cursor or first.next_cursor), 2)
+
+    listed = [t.id for t in first.items] + [t.id for page in rest for t in page]
+    assert sorted(listed) == sorted(t.id for tickets in bought_by_alice for t in tickets)
