@@ -22,10 +22,10 @@ from typing import Any
 from moto.dynamodb.exceptions import DynamodbException
 from moto.dynamodb.responses import DynamoHandler
 
+from chalicelib.adapters.dynamodb.base import CLIENT_TOKEN_MAX_CHARS  # DynamoDB's limit, one definition
 from scripts.localcloud.moto_patch import MotoPatch
 
 TOKEN_SECONDS = 600  # how long DynamoDB keeps a ClientRequestToken
-TOKEN_MAX_CHARS = 36  # DynamoDB's length constraint on a ClientRequestToken
 clock = time.monotonic  # what tokens age by
 
 _original = DynamoHandler.transact_write_items
@@ -45,7 +45,7 @@ class TokenTooLong(DynamodbException):
         super().__init__(
             "ValidationException",
             f"1 validation error detected: Value '{token}' at 'clientRequestToken' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {TOKEN_MAX_CHARS}",
+            f"Member must have length less than or equal to {CLIENT_TOKEN_MAX_CHARS}",
         )
 
 
@@ -53,7 +53,7 @@ def transact_write_items(self: DynamoHandler) -> Any:
     token = self.body.get("ClientRequestToken")
     if token is None:
         return _original(self)
-    if len(token) > TOKEN_MAX_CHARS:
+    if len(token) > CLIENT_TOKEN_MAX_CHARS:
         raise TokenTooLong(token)
     now = clock()
     _forget_before(now - TOKEN_SECONDS)

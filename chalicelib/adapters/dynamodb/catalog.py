@@ -44,7 +44,7 @@ from chalicelib.adapters.dynamodb.models.catalog import (
     TheaterItem,
     TheaterSlotItem,
 )
-from chalicelib.adapters.dynamodb.paging import decode_cursor, encode_cursor, invalid_cursor
+from chalicelib.adapters.dynamodb.paging import decode_cursor, invalid_cursor, page_of
 from chalicelib.domain.catalog import (
     Movie,
     MovieSearch,
@@ -71,14 +71,8 @@ def _start_key(values: dict[str, str] | None) -> dict[str, dict[str, str]] | Non
 
 
 def _page_of(results: Iterable[Model], limit: int, key_names: Sequence[str]) -> tuple[list[Any], str | None]:
-    """Up to `limit` items, and a cursor only when one more item exists (so the last page has none)."""
-    taken: list[Any] = []
-    for item in results:
-        if len(taken) == limit:
-            last = taken[-1]
-            return taken, encode_cursor({name: getattr(last, name) for name in key_names})
-        taken.append(item)
-    return taken, None
+    """`page_of` with a cursor of the last item's string keys."""
+    return page_of(results, limit, lambda last: {name: getattr(last, name) for name in key_names})
 
 
 def _all_of(conditions: Sequence[Condition]) -> Condition | None:

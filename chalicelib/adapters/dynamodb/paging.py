@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pynamodb.indexes import GlobalSecondaryIndex
@@ -51,6 +50,19 @@ def decode_cursor(cursor: str | None, key_names: Sequence[str]) -> dict[str, str
     return values
 
 
+def page_of(
+    results: Iterable[Any], limit: int, keys_of: Callable[[Any], dict[str, str]]
+) -> tuple[list[Any], str | None]:
+    """Up to `limit` items, and the cursor of the last (its `keys_of`) only when one more item exists, so the last
+    page has none. Query with ``page_size=limit + 1``: one read answers the page and whether another follows."""
+    taken: list[Any] = []
+    for item in results:
+        if len(taken) == limit:
+            return taken, encode_cursor(keys_of(taken[-1]))
+        taken.append(item)
+    return taken, None
+
+
 def newest_of_user(
     index: GlobalSecondaryIndex, time_key: str, user_id: str, limit: int, cursor: str | None
 ) -> tuple[list[Any], str | None]:
@@ -65,10 +77,6 @@ def newest_of_user(
         else {"id": {"S": start["id"]}, "user_id": {"S": user_id}, time_key: {"N": start[time_key]}}
     )
     query = index.query(user_id, scan_index_forward=False, page_size=limit + 1, last_evaluated_key=last_key)
-    items = list(itertools.islice(query, limit + 1))
-    if len(items) <= limit:
-        return items, None
-    last = items[limit - 1]
-    return items[:limit], encode_cursor(
-        {"id": last.id, "user_id": user_id, time_key: str(int(getattr(last, time_key)))}
+    return page_of(
+        query, limit, lambda last: {"id": last.id, "user_id": user_id, time_key: str(int(getattr(last, time_key)))}
     )
